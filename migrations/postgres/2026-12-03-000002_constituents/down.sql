@@ -1,0 +1,2 @@
+DROP TABLE phone_numbers;
+DROP TABLE constituents;

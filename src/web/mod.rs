@@ -1,0 +1,125 @@
+//! The web app: routes, extractors, pages.
+
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod forms;
+pub mod middleware;
+pub mod routes;
+pub mod session_store;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use self::error::AppError;
+use self::routes::{home, setup, sign_in};
+
+/// Every route of the app, in one place.
+pub fn app_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home::show))
+        .route("/login", web::get().to(sign_in::show))
+        .route("/login", web::post().to(sign_in::submit))
+        .route("/logout", web::post().to(sign_in::sign_out))
+        .route("/setup/{token}", web::get().to(setup::show))
+        .route("/setup/{token}", web::post().to(setup::submit))
+        //TMP        .route("/constituents", web::get().to(constituents::list::show))
+        //TMP        .route("/constituents", web::post().to(constituents::create::submit))
+        //TMP        .route("/constituents/new", web::get().to(constituents::create::show))
+        //TMP        .route("/constituents/{id}", web::get().to(constituents::profile::show))
+        //TMP        .route("/constituents/{id}", web::post().to(constituents::edit::submit))
+        //TMP        .route("/constituents/{id}/edit", web::get().to(constituents::edit::show))
+        //TMP        .route("/constituents/{id}/delete", web::get().to(constituents::delete::show))
+        //TMP        .route("/constituents/{id}/delete", web::post().to(constituents::delete::submit))
+        //TMP        .route("/phone-numbers/check", web::get().to(phone_check::check))
+        .route("/static/{name}", web::get().to(assets::get))
+        .default_service(web::to(home::not_found));
+}
+
+/// Renders a page with status 200.
+pub fn page(template: &impl Template) -> Result<HttpResponse, AppError> {
+    page_with_status(StatusCode::OK, template)
+}
+
+/// Renders a page with the given status, such as 422 for a form with mistakes.
+pub fn page_with_status(
+    status: StatusCode,
+    template: &impl Template,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(template.render()?))
+}
+
+/// The answer to a form that worked: `303 See Other` to what it saved.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// One message next to one field of a form, with an optional link (such as the
+/// profile of whoever holds a number).
+#[derive(Debug, Clone)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+    pub link: Option<Link>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub href: String,
+    pub text: String,
+}
+
+/// The mistakes found in a submitted form, in the order of its fields.
+#[derive(Debug, Clone, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl ToString) {
+        self.0.push(FieldError {
+            field,
+            message: message.to_string(),
+            link: None,
+        });
+    }
+
+    pub fn add_with_link(&mut self, field: &'static str, message: impl ToString, link: Link) {
+        self.0.push(FieldError {
+            field,
+            message: message.to_string(),
+            link: Some(link),
+        });
+    }
+
+    /// The first message for `field`.
+    pub fn get(&self, field: &str) -> Option<&FieldError> {
+        self.0.iter().find(|error| error.field == field)
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.get(field).is_some()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.0.iter()
+    }
+
+    /// `Ok(value)` when `result` is, after recording its error against `field`.
+    pub fn take<T, E: ToString>(&mut self, field: &'static str, result: Result<T, E>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.add(field, error);
+                None
+            }
+        }
+    }
+}
