@@ -18,7 +18,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
         Command::Migrate => {
-            Database::open(&settings.database).context("could not open the database")?;
+            Database::open(&settings.database)?;
             println!("The database is up to date.");
             Ok(())
         }
@@ -55,7 +55,7 @@ fn create_user(settings: &Settings, username: &str, role: RoleArg) -> anyhow::Re
     let typed = typed.strip_suffix('\r').unwrap_or(typed);
     let password = NewPassword::parse(typed, &username).context("that password cannot be used")?;
 
-    let db = Database::open(&settings.database).context("could not open the database")?;
+    let db = Database::open(&settings.database)?;
     let hash = passwords::hash(password.expose())?;
     let now = Clock::default().now();
     let inserted = db

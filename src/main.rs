@@ -9,7 +9,12 @@ fn main() -> ExitCode {
     match homeroom::commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("homeroom: {error:#}");
+            // One line, even when a cause (such as libpq's) spans several.
+            let message = format!("{error:#}");
+            eprintln!(
+                "homeroom: {}",
+                message.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
             ExitCode::FAILURE
         }
     }

@@ -39,7 +39,7 @@ impl Application {
     /// Opens the database (applying migrations), binds the address, and builds
     /// the server. Nothing is served until [`Application::run`].
     pub fn build(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
-        let db = Database::open(&settings.database).context("could not open the database")?;
+        let db = Database::open(&settings.database)?;
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("could not listen on {}", settings.bind))?;
         let address = listener.local_addr()?;

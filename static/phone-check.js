@@ -1,0 +1,80 @@
+// Shows a number's status under its field as staff type: valid or not, and
+// who already holds it as their Portal Access/SMS Number. Forms work without
+// this script; it only tells sooner.
+(function () {
+  "use strict";
+
+  var DELAY_MS = 300;
+
+  function roleOf(input) {
+    var toggle = input.getAttribute("data-sms-toggle");
+    if (toggle) {
+      var box = document.getElementById(toggle);
+      return box && box.checked ? "sms" : "general";
+    }
+    return input.getAttribute("data-phone-check");
+  }
+
+  function watch(input) {
+    var status = document.getElementById(input.id + "-status");
+    var timer = null;
+    var latest = 0;
+    if (!status) {
+      return;
+    }
+
+    function check() {
+      var number = input.value.trim();
+      var asked = ++latest;
+      if (number === "") {
+        status.textContent = "";
+        return;
+      }
+      var query = new URLSearchParams({ number: number, role: roleOf(input) });
+      var exclude = input.getAttribute("data-exclude");
+      if (exclude) {
+        query.set("exclude", exclude);
+      }
+      fetch("/phone-numbers/check?" + query.toString(), {
+        headers: { Accept: "text/html" },
+        credentials: "same-origin"
+      })
+        .then(function (response) {
+          return response.ok ? response.text() : "";
+        })
+        .then(function (html) {
+          // Answers can arrive out of order; only the newest is shown. The
+          // fragment is server-rendered and escaped.
+          if (asked === latest) {
+            status.innerHTML = html;
+          }
+        })
+        .catch(function () {});
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(check, DELAY_MS);
+    });
+    var toggle = input.getAttribute("data-sms-toggle");
+    var box = toggle && document.getElementById(toggle);
+    if (box) {
+      box.addEventListener("change", check);
+    }
+    if (input.value.trim() !== "") {
+      check();
+    }
+  }
+
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-focus-on-load]");
+    if (summary) {
+      summary.focus();
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-phone-check]").forEach(watch);
+    focusErrorSummary();
+  });
+})();

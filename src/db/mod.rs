@@ -5,7 +5,7 @@
 //! handlers reach them through [`Database::run`], which moves the work off the
 //! async threads.
 
-// pub mod constituents;
+pub mod constituents;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

@@ -2,6 +2,8 @@
 
 use validator::ValidateEmail;
 
+use super::phone::PhoneNumber;
+
 /// A first or last name: trimmed, never empty, of a sensible length.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonName(String);
@@ -115,16 +117,22 @@ impl Personas {
         Ok(personas)
     }
 
-    /// The names of the chosen personas, in a fixed order.
+    /// The names of the chosen personas, as forms send them, in a fixed order.
     pub fn names(self) -> Vec<&'static str> {
-        [
-            (self.parent, "parent"),
-            (self.student, "student"),
-            (self.staff, "staff"),
-        ]
-        .into_iter()
-        .filter_map(|(chosen, name)| chosen.then_some(name))
-        .collect()
+        self.chosen(["parent", "student", "staff"])
+    }
+
+    /// The chosen personas as pages show them.
+    pub fn titles(self) -> Vec<&'static str> {
+        self.chosen(["Parent", "Student", "Staff"])
+    }
+
+    fn chosen(self, words: [&'static str; 3]) -> Vec<&'static str> {
+        [self.parent, self.student, self.staff]
+            .into_iter()
+            .zip(words)
+            .filter_map(|(chosen, word)| chosen.then_some(word))
+            .collect()
     }
 }
 
@@ -166,6 +174,90 @@ impl PhoneLabel {
     }
 }
 
+/// Which slot of a profile a number fills: the Portal Access/SMS Number, or
+/// one of the four general numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Portal,
+    General(u8),
+}
+
+impl Slot {
+    pub const GENERAL_COUNT: u8 = 4;
+
+    /// The slot's number in storage: 0 for the Portal number, 1 to 4 for the others.
+    pub fn index(self) -> i32 {
+        match self {
+            Self::Portal => 0,
+            Self::General(n) => i32::from(n),
+        }
+    }
+
+    pub fn from_index(index: i32) -> Option<Self> {
+        match index {
+            0 => Some(Self::Portal),
+            1..=4 => Some(Self::General(index as u8)),
+            _ => None,
+        }
+    }
+}
+
+/// A number placed in a slot of a profile, with the type staff gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlottedNumber {
+    pub slot: Slot,
+    pub number: PhoneNumber,
+    pub label: PhoneLabel,
+}
+
+/// Everything a profile holds, parsed and checked, ready to be saved.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: Option<EmailAddress>,
+    pub personas: Personas,
+    pub numbers: Vec<SlottedNumber>,
+}
+
+impl Profile {
+    /// The Portal Access/SMS Number, if the profile has one.
+    pub fn portal_number(&self) -> Option<&PhoneNumber> {
+        self.numbers
+            .iter()
+            .find(|n| n.slot == Slot::Portal)
+            .map(|n| &n.number)
+    }
+}
+
+/// Why a number cannot be the Portal Access/SMS Number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PortalNumberError {
+    #[error("The Portal Access/SMS Number cannot have an extension: texts cannot reach one.")]
+    HasExtension,
+    #[error(
+        "This looks like {0}, which usually cannot receive texts. If you have checked that it \
+         can, tick the box below to confirm and save again."
+    )]
+    MayNotTakeTexts(&'static str),
+}
+
+/// Checks that `number` can serve as a Portal Access/SMS Number. A number of a
+/// kind that usually cannot take texts passes only once staff confirm it can.
+pub fn check_portal_number(
+    number: &PhoneNumber,
+    confirmed_sms_capable: bool,
+) -> Result<(), PortalNumberError> {
+    if number.extension().is_some() {
+        return Err(PortalNumberError::HasExtension);
+    }
+    let kind = number.kind();
+    if !kind.takes_texts() && !confirmed_sms_capable {
+        return Err(PortalNumberError::MayNotTakeTexts(kind.description()));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +284,24 @@ mod tests {
         assert_eq!(
             EmailAddress::parse_optional("ann@"),
             Err(EmailError::Invalid)
+        );
+    }
+
+    #[test]
+    fn a_portal_number_takes_texts_and_has_no_extension() {
+        let gb = "GB".parse().unwrap();
+        let mobile = PhoneNumber::parse("07400 123456", gb).unwrap();
+        let landline = PhoneNumber::parse("0121 234 5678", gb).unwrap();
+        let with_extension = PhoneNumber::parse("07400 123456 ext. 7", gb).unwrap();
+        assert_eq!(check_portal_number(&mobile, false), Ok(()));
+        assert!(matches!(
+            check_portal_number(&landline, false),
+            Err(PortalNumberError::MayNotTakeTexts(_))
+        ));
+        assert_eq!(check_portal_number(&landline, true), Ok(()));
+        assert_eq!(
+            check_portal_number(&with_extension, true),
+            Err(PortalNumberError::HasExtension)
         );
     }
 

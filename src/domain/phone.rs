@@ -89,6 +89,24 @@ impl NumberKind {
         }
     }
 
+    /// The kind in a sentence: "This number looks like a landline".
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::FixedLine => "a landline",
+            Self::Mobile => "a mobile number",
+            Self::FixedLineOrMobile => "a landline or mobile number",
+            Self::TollFree => "a toll-free number",
+            Self::PremiumRate => "a premium-rate number",
+            Self::SharedCost => "a shared-cost number",
+            Self::Voip => "an internet phone number",
+            Self::PersonalNumber => "a personal number",
+            Self::Pager => "a pager",
+            Self::Uan => "a company switchboard number",
+            Self::Voicemail => "a voicemail number",
+            Self::Unknown => "an unrecognised kind of number",
+        }
+    }
+
     /// Whether texts are expected to reach a number of this kind.
     ///
     /// Only kinds that are known to be something other than a phone in a
@@ -199,9 +217,13 @@ impl PhoneNumber {
         &self.e164[self.e164.len().saturating_sub(4)..]
     }
 
-    /// National format for numbers of the home region, international for the rest.
+    /// National format for numbers of the home region, international for the
+    /// rest, with the extension if there is one.
     pub fn display(&self, home: Region) -> String {
-        let format = if self.parsed.is_valid_for_region(home.0) {
+        // Numbers that share the home country code dial as national ones (all of
+        // North America, for a US school).
+        let home_code = PHONE_NUMBER_UTIL.get_country_code_for_region(home.0);
+        let format = if Some(self.parsed.country_code) == home_code {
             PhoneNumberFormat::National
         } else {
             PhoneNumberFormat::International
@@ -247,6 +269,7 @@ mod tests {
         assert_eq!(number.extension(), Some("42"));
         let back = PhoneNumber::from_stored(number.e164(), number.extension()).unwrap();
         assert_eq!(back, number);
+        assert_eq!(back.display(us()), "(201) 555-0123 ext. 42");
     }
 
     #[test]

@@ -117,14 +117,14 @@ impl NewPassword {
         }
 
         let folded = password.to_lowercase();
-        if is_common(&folded) {
-            return Err(PasswordError::Common);
-        }
         if is_repetition(&folded) {
             return Err(PasswordError::Repetition);
         }
         if is_sequence(&folded) {
             return Err(PasswordError::Sequence);
+        }
+        if is_common(&folded) {
+            return Err(PasswordError::Common);
         }
         if folded.contains(username.as_str()) {
             return Err(PasswordError::ContainsUsername);

@@ -14,7 +14,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use self::error::AppError;
-use self::routes::{home, setup, sign_in};
+use self::routes::{constituents, home, phone_check, setup, sign_in};
 
 /// Every route of the app, in one place.
 pub fn app_routes(cfg: &mut web::ServiceConfig) {
@@ -24,15 +24,36 @@ pub fn app_routes(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(sign_in::sign_out))
         .route("/setup/{token}", web::get().to(setup::show))
         .route("/setup/{token}", web::post().to(setup::submit))
-        //TMP        .route("/constituents", web::get().to(constituents::list::show))
-        //TMP        .route("/constituents", web::post().to(constituents::create::submit))
-        //TMP        .route("/constituents/new", web::get().to(constituents::create::show))
-        //TMP        .route("/constituents/{id}", web::get().to(constituents::profile::show))
-        //TMP        .route("/constituents/{id}", web::post().to(constituents::edit::submit))
-        //TMP        .route("/constituents/{id}/edit", web::get().to(constituents::edit::show))
-        //TMP        .route("/constituents/{id}/delete", web::get().to(constituents::delete::show))
-        //TMP        .route("/constituents/{id}/delete", web::post().to(constituents::delete::submit))
-        //TMP        .route("/phone-numbers/check", web::get().to(phone_check::check))
+        .route("/constituents", web::get().to(constituents::list::show))
+        .route(
+            "/constituents",
+            web::post().to(constituents::create::submit),
+        )
+        .route(
+            "/constituents/new",
+            web::get().to(constituents::create::show),
+        )
+        .route(
+            "/constituents/{id}",
+            web::get().to(constituents::profile::show),
+        )
+        .route(
+            "/constituents/{id}",
+            web::post().to(constituents::edit::submit),
+        )
+        .route(
+            "/constituents/{id}/edit",
+            web::get().to(constituents::edit::show),
+        )
+        .route(
+            "/constituents/{id}/delete",
+            web::get().to(constituents::delete::show),
+        )
+        .route(
+            "/constituents/{id}/delete",
+            web::post().to(constituents::delete::submit),
+        )
+        .route("/phone-numbers/check", web::get().to(phone_check::check))
         .route("/static/{name}", web::get().to(assets::get))
         .default_service(web::to(home::not_found));
 }

@@ -1,0 +1,311 @@
+//! Constituents and their phone numbers.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{constituents, phone_numbers};
+use super::{Connection, is_unique_violation, write_transaction};
+use crate::domain::constituent::{Personas, Profile, Slot};
+
+/// A constituent as stored.
+#[derive(Debug, Clone, Queryable)]
+pub struct ConstituentRow {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub first_key: String,
+    pub last_key: String,
+    pub email: Option<String>,
+    pub is_parent: bool,
+    pub is_student: bool,
+    pub is_staff: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ConstituentRow {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+
+    pub fn personas(&self) -> Personas {
+        Personas {
+            parent: self.is_parent,
+            student: self.is_student,
+            staff: self.is_staff,
+        }
+    }
+}
+
+/// A phone number as stored.
+#[derive(Debug, Clone, Queryable)]
+pub struct PhoneRow {
+    pub id: i64,
+    pub constituent_id: i64,
+    pub slot: i32,
+    pub e164: String,
+    pub extension: Option<String>,
+    pub label: String,
+    pub kind: String,
+    pub last_four: String,
+}
+
+/// Who holds a Portal number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Why a profile was not saved.
+#[derive(Debug)]
+pub enum SaveError {
+    /// Another constituent holds the Portal number; nothing was written.
+    PortalNumberTaken(Holder),
+    /// The profile was deleted meanwhile.
+    Gone,
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for SaveError {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Database(error)
+    }
+}
+
+/// Creates a constituent with its numbers, in one transaction.
+pub fn create(
+    conn: &mut Connection,
+    profile: &Profile,
+    now: NaiveDateTime,
+) -> Result<i64, SaveError> {
+    save(conn, None, profile, now)
+}
+
+/// Replaces a constituent's details and numbers, in one transaction.
+pub fn update(
+    conn: &mut Connection,
+    id: i64,
+    profile: &Profile,
+    now: NaiveDateTime,
+) -> Result<i64, SaveError> {
+    save(conn, Some(id), profile, now)
+}
+
+/// Saves a profile, refusing a Portal number someone else holds. The unique
+/// index is what decides a race; the look-up before it names the holder.
+fn save(
+    conn: &mut Connection,
+    id: Option<i64>,
+    profile: &Profile,
+    now: NaiveDateTime,
+) -> Result<i64, SaveError> {
+    let written = write_transaction(conn, |conn| {
+        if let Some(number) = profile.portal_number()
+            && let Some(holder) = portal_holder(conn, number.e164(), id)?
+        {
+            return Err(SaveError::PortalNumberTaken(holder));
+        }
+        let id = match id {
+            Some(id) => update_row(conn, id, profile, now)?,
+            None => insert_row(conn, profile, now)?,
+        };
+        replace_numbers(conn, id, profile)?;
+        Ok(id)
+    });
+
+    match written {
+        Err(SaveError::Database(error)) if is_unique_violation(&error) => {
+            let number = profile.portal_number().map(|n| n.e164().to_owned());
+            let holder = match number {
+                Some(number) => portal_holder(conn, &number, id)?,
+                None => None,
+            };
+            Err(holder.map_or(SaveError::Database(error), SaveError::PortalNumberTaken))
+        }
+        other => other,
+    }
+}
+
+fn insert_row(conn: &mut Connection, profile: &Profile, now: NaiveDateTime) -> QueryResult<i64> {
+    diesel::insert_into(constituents::table)
+        .values((
+            columns_of(profile),
+            constituents::created_at.eq(now),
+            constituents::updated_at.eq(now),
+        ))
+        .returning(constituents::id)
+        .get_result(conn)
+}
+
+fn update_row(
+    conn: &mut Connection,
+    id: i64,
+    profile: &Profile,
+    now: NaiveDateTime,
+) -> Result<i64, SaveError> {
+    let changed = diesel::update(constituents::table.find(id))
+        .set((columns_of(profile), constituents::updated_at.eq(now)))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(SaveError::Gone);
+    }
+    Ok(id)
+}
+
+type ProfileColumns<'a> = (
+    diesel::dsl::Eq<constituents::first_name, &'a str>,
+    diesel::dsl::Eq<constituents::last_name, &'a str>,
+    diesel::dsl::Eq<constituents::first_key, String>,
+    diesel::dsl::Eq<constituents::last_key, String>,
+    diesel::dsl::Eq<constituents::email, Option<&'a str>>,
+    diesel::dsl::Eq<constituents::is_parent, bool>,
+    diesel::dsl::Eq<constituents::is_student, bool>,
+    diesel::dsl::Eq<constituents::is_staff, bool>,
+);
+
+fn columns_of(profile: &Profile) -> ProfileColumns<'_> {
+    (
+        constituents::first_name.eq(profile.first_name.as_str()),
+        constituents::last_name.eq(profile.last_name.as_str()),
+        constituents::first_key.eq(profile.first_name.search_key()),
+        constituents::last_key.eq(profile.last_name.search_key()),
+        constituents::email.eq(profile.email.as_ref().map(|email| email.as_str())),
+        constituents::is_parent.eq(profile.personas.parent),
+        constituents::is_student.eq(profile.personas.student),
+        constituents::is_staff.eq(profile.personas.staff),
+    )
+}
+
+fn replace_numbers(conn: &mut Connection, id: i64, profile: &Profile) -> QueryResult<()> {
+    diesel::delete(phone_numbers::table.filter(phone_numbers::constituent_id.eq(id)))
+        .execute(conn)?;
+    for slotted in &profile.numbers {
+        let number = &slotted.number;
+        diesel::insert_into(phone_numbers::table)
+            .values((
+                phone_numbers::constituent_id.eq(id),
+                phone_numbers::slot.eq(slotted.slot.index()),
+                phone_numbers::e164.eq(number.e164()),
+                phone_numbers::extension.eq(number.extension()),
+                phone_numbers::label.eq(slotted.label.as_str()),
+                phone_numbers::kind.eq(number.kind().as_str()),
+                phone_numbers::last_four.eq(number.last_four()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Deletes a constituent, freeing its numbers; false when there was none.
+pub fn delete(conn: &mut Connection, id: i64) -> QueryResult<bool> {
+    write_transaction(conn, |conn| {
+        diesel::delete(phone_numbers::table.filter(phone_numbers::constituent_id.eq(id)))
+            .execute(conn)?;
+        Ok(diesel::delete(constituents::table.find(id)).execute(conn)? > 0)
+    })
+}
+
+pub fn find(conn: &mut Connection, id: i64) -> QueryResult<Option<ConstituentRow>> {
+    constituents::table.find(id).first(conn).optional()
+}
+
+/// A constituent's numbers, Portal number first.
+pub fn numbers_of(conn: &mut Connection, id: i64) -> QueryResult<Vec<PhoneRow>> {
+    phone_numbers::table
+        .filter(phone_numbers::constituent_id.eq(id))
+        .order(phone_numbers::slot)
+        .load(conn)
+}
+
+/// Who holds `e164` as their Portal number, other than `except`.
+pub fn portal_holder(
+    conn: &mut Connection,
+    e164: &str,
+    except: Option<i64>,
+) -> QueryResult<Option<Holder>> {
+    let found: Option<(i64, String, String)> = phone_numbers::table
+        .inner_join(constituents::table)
+        .filter(phone_numbers::slot.eq(Slot::Portal.index()))
+        .filter(phone_numbers::e164.eq(e164))
+        .filter(constituents::id.ne(except.unwrap_or(0)))
+        .select((
+            constituents::id,
+            constituents::first_name,
+            constituents::last_name,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|(id, first, last)| Holder {
+        id,
+        name: format!("{first} {last}"),
+    }))
+}
+
+/// What the directory is filtered by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filter {
+    Everyone,
+    /// Every word must begin the first or the last name (lower-cased).
+    NamePrefixes(Vec<String>),
+    /// Anyone with this number in any slot.
+    Number(String),
+    /// Anyone with a number ending in these four digits.
+    LastFour(String),
+}
+
+/// One page of the directory, in name order; `page_size + 1` rows are read so
+/// the caller can tell whether another page follows without counting the table.
+pub fn list(
+    conn: &mut Connection,
+    filter: &Filter,
+    offset: i64,
+    page_size: i64,
+) -> QueryResult<Vec<ConstituentRow>> {
+    let mut query = constituents::table.into_boxed();
+    match filter {
+        Filter::Everyone => {}
+        Filter::NamePrefixes(words) => {
+            for word in words {
+                let end = format!("{word}\u{10FFFF}");
+                query = query.filter(
+                    constituents::first_key
+                        .ge(word.clone())
+                        .and(constituents::first_key.lt(end.clone()))
+                        .or(constituents::last_key
+                            .ge(word.clone())
+                            .and(constituents::last_key.lt(end))),
+                );
+            }
+        }
+        Filter::Number(e164) => {
+            let holders = phone_numbers::table
+                .filter(phone_numbers::e164.eq(e164.clone()))
+                .select(phone_numbers::constituent_id);
+            query = query.filter(constituents::id.eq_any(holders));
+        }
+        Filter::LastFour(digits) => {
+            let holders = phone_numbers::table
+                .filter(phone_numbers::last_four.eq(digits.clone()))
+                .select(phone_numbers::constituent_id);
+            query = query.filter(constituents::id.eq_any(holders));
+        }
+    }
+    query
+        .order((
+            constituents::last_key,
+            constituents::first_key,
+            constituents::id,
+        ))
+        .offset(offset)
+        .limit(page_size + 1)
+        .load(conn)
+}
+
+/// The Portal numbers of the given constituents.
+pub fn portal_numbers_of(conn: &mut Connection, ids: &[i64]) -> QueryResult<Vec<PhoneRow>> {
+    phone_numbers::table
+        .filter(phone_numbers::constituent_id.eq_any(ids))
+        .filter(phone_numbers::slot.eq(Slot::Portal.index()))
+        .load(conn)
+}

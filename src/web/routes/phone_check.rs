@@ -1,0 +1,149 @@
+//! The status of a number as staff type it: valid or not, its kind, and who
+//! holds it as their Portal number.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+use super::constituents::form::holder_link;
+use crate::config::Settings;
+use crate::db::{Database, constituents};
+use crate::domain::constituent::{PortalNumberError, check_portal_number};
+use crate::domain::phone::PhoneNumber;
+use crate::web::auth::StaffUser;
+use crate::web::error::AppError;
+use crate::web::{Link, page};
+
+#[derive(Deserialize)]
+pub struct CheckQuery {
+    #[serde(default)]
+    number: String,
+    /// The profile being edited, whose own number is no conflict.
+    #[serde(default)]
+    exclude: String,
+    /// `general` for a general number; anything else checks a Portal number.
+    #[serde(default)]
+    role: String,
+}
+
+#[derive(Serialize)]
+struct Answer {
+    valid: bool,
+    e164: Option<String>,
+    kind: Option<&'static str>,
+    in_use_by: Option<HolderAnswer>,
+}
+
+#[derive(Serialize)]
+struct HolderAnswer {
+    id: i64,
+    name: String,
+    url: String,
+}
+
+/// The fragment shown under the field.
+#[derive(Template)]
+#[template(path = "phone_status.html")]
+struct Status {
+    message: String,
+    tone: &'static str,
+    holder: Option<Link>,
+}
+
+pub async fn check(
+    _staff: StaffUser,
+    req: HttpRequest,
+    query: web::Query<CheckQuery>,
+    db: web::Data<Database>,
+    settings: web::Data<Settings>,
+) -> Result<HttpResponse, AppError> {
+    let parsed = PhoneNumber::parse(&query.number, settings.default_region);
+    let exclude = query.exclude.parse::<i64>().ok();
+    let holder = match &parsed {
+        Ok(number) => {
+            let e164 = number.e164().to_owned();
+            db.run(move |conn| constituents::portal_holder(conn, &e164, exclude))
+                .await?
+        }
+        Err(_) => None,
+    };
+
+    if wants_json(&req) {
+        return Ok(HttpResponse::Ok().json(Answer {
+            valid: parsed.is_ok(),
+            e164: parsed.as_ref().ok().map(|n| n.e164().to_owned()),
+            kind: parsed.as_ref().ok().map(|n| n.kind().as_str()),
+            in_use_by: holder.map(|h| HolderAnswer {
+                url: format!("/constituents/{}", h.id),
+                id: h.id,
+                name: h.name,
+            }),
+        }));
+    }
+
+    let general = query.role == "general";
+    let link = holder.map(|h| holder_link(h.id, &h.name));
+    let status = match (parsed, link) {
+        _ if query.number.trim().is_empty() => Status::quiet(String::new()),
+        (Err(why), _) => Status {
+            message: why.to_string(),
+            tone: "invalid",
+            holder: None,
+        },
+        (Ok(_), Some(holder)) if general => Status {
+            message: "This is also the Portal Access/SMS Number of".into(),
+            tone: "note",
+            holder: Some(holder),
+        },
+        (Ok(_), Some(holder)) => Status {
+            message: "Taken: this is already the Portal Access/SMS Number of".into(),
+            tone: "taken",
+            holder: Some(holder),
+        },
+        (Ok(number), None) => Status::for_free_number(&number, general, settings.default_region),
+    };
+    page(&status)
+}
+
+impl Status {
+    fn quiet(message: String) -> Self {
+        Self {
+            message,
+            tone: "note",
+            holder: None,
+        }
+    }
+
+    fn for_free_number(
+        number: &PhoneNumber,
+        general: bool,
+        region: crate::domain::phone::Region,
+    ) -> Self {
+        let shown = number.display(region);
+        match check_portal_number(number, false) {
+            Err(why @ PortalNumberError::HasExtension) if !general => Self {
+                message: why.to_string(),
+                tone: "invalid",
+                holder: None,
+            },
+            Err(PortalNumberError::MayNotTakeTexts(kind)) if !general => Self {
+                message: format!("{shown} looks like {kind}, which usually cannot receive texts."),
+                tone: "invalid",
+                holder: None,
+            },
+            _ => Self {
+                message: format!("{shown}: {}.", number.kind().label().to_lowercase()),
+                tone: "ok",
+                holder: None,
+            },
+        }
+    }
+}
+
+fn wants_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"))
+}
