@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use crate::cli::{Cli, Command, RoleArg};
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::db::audit::Actor;
 use crate::db::{self, Database};
 use crate::domain::staff::{NewPassword, Role, Username};
 use crate::passwords;
@@ -58,16 +59,13 @@ fn create_user(settings: &Settings, username: &str, role: RoleArg) -> anyhow::Re
     let db = Database::open(&settings.database)?;
     let hash = passwords::hash(password.expose())?;
     let now = Clock::default().now();
-    let inserted = db
-        .run_blocking(|conn| db::staff::insert(conn, username.as_str(), &hash, role.as_str(), now));
-    match inserted {
-        Ok(_) => {
-            println!("Created {role} account {username}.");
-            Ok(())
-        }
-        Err(db::DbError::Query(error)) if db::is_unique_violation(&error) => {
-            bail!("a staff account named {username} already exists")
-        }
-        Err(error) => Err(error).context("could not create the account"),
+    let actor = Actor::command_line();
+    let created = db.run_blocking(|conn| {
+        db::staff::create(conn, username.as_str(), role.as_str(), &hash, &actor, now)
+    })?;
+    if created.is_none() {
+        bail!("a staff account named {username} already exists");
     }
+    println!("Created {role} account {username}.");
+    Ok(())
 }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod passwords;
+pub mod sms;
 pub mod startup;
 pub mod telemetry;
 pub mod web;

@@ -10,7 +10,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use rand::RngCore;
-use sha2::{Digest, Sha512};
+use sha2::{Digest, Sha256, Sha512};
 use tracing_actix_web::TracingLogger;
 
 use crate::clock::Clock;
@@ -18,8 +18,10 @@ use crate::config::Settings;
 use crate::db::{self, Database};
 use crate::domain::phone;
 use crate::passwords;
+use crate::sms::SmsSender;
 use crate::telemetry::RequestLog;
 use crate::web::forms::FORM_LIMIT_BYTES;
+use crate::web::routes::portal::sign_in::CodeKey;
 use crate::web::routes::setup::SetupLink;
 use crate::web::routes::sign_in::DecoyHash;
 use crate::web::session_store::DbSessionStore;
@@ -27,12 +29,16 @@ use crate::web::{app_routes, middleware};
 
 /// The name of the staff session cookie.
 pub const SESSION_COOKIE: &str = "homeroom_session";
+/// The name of the Parent Portal's session cookie, sent only under `/portal`.
+pub const PORTAL_SESSION_COOKIE: &str = "homeroom_portal";
 
 /// A bound, ready-to-run Homeroom.
 pub struct Application {
     server: Server,
     base_url: String,
     setup_path: Option<String>,
+    db: Database,
+    clock: Clock,
 }
 
 impl Application {
@@ -45,7 +51,10 @@ impl Application {
         let address = listener.local_addr()?;
         let base_url = format!("http://{address}");
 
-        let key = cookie_key(&settings, &db)?;
+        let master = master_secret(&settings, &db)?;
+        let key = Key::from(&Sha512::digest(format!("cookies:{master}").as_bytes()));
+        let code_key =
+            CodeKey(Sha256::digest(format!("portal codes:{master}").as_bytes()).to_vec());
         let setup = if db.run_blocking(db::staff::any_exist)? {
             SetupLink::default()
         } else {
@@ -54,18 +63,20 @@ impl Application {
         let setup_path = setup.path();
         phone::warm_up(settings.default_region);
 
+        let sms = SmsSender::new(&settings.sms, clock.clone())?;
         let state = SharedState {
             db: web::Data::new(db.clone()),
             clock: web::Data::new(clock.clone()),
             settings: web::Data::new(settings),
             setup: web::Data::new(setup),
             decoy: web::Data::new(DecoyHash(passwords::decoy_hash()?)),
+            code_key: web::Data::new(code_key),
+            sms: web::Data::new(sms),
         };
-        let store = DbSessionStore::new(db, clock);
+        let store = DbSessionStore::new(db.clone(), clock.clone());
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(middleware::error_pages))
-                .wrap(session_middleware(store.clone(), key.clone()))
                 .wrap(from_fn(middleware::security_headers))
                 .wrap(TracingLogger::<RequestLog>::new())
                 .app_data(web::PayloadConfig::new(FORM_LIMIT_BYTES))
@@ -74,7 +85,13 @@ impl Application {
                 .app_data(state.settings.clone())
                 .app_data(state.setup.clone())
                 .app_data(state.decoy.clone())
-                .configure(app_routes)
+                .app_data(state.code_key.clone())
+                .app_data(state.sms.clone())
+                .configure(|cfg| {
+                    let staff = session_middleware(store.clone(), key.clone(), Audience::Staff);
+                    let portal = session_middleware(store.clone(), key.clone(), Audience::Portal);
+                    app_routes(cfg, staff, portal)
+                })
         })
         .workers(worker_count())
         .listen(listener)?
@@ -84,6 +101,8 @@ impl Application {
             server,
             base_url,
             setup_path,
+            db,
+            clock,
         })
     }
 
@@ -99,8 +118,19 @@ impl Application {
             .map(|path| format!("{}{path}", self.base_url))
     }
 
-    /// Serves until the process is stopped.
+    /// Serves until the process is stopped, tidying the database every hour.
     pub async fn run(self) -> std::io::Result<()> {
+        let (db, clock) = (self.db, self.clock);
+        actix_web::rt::spawn(async move {
+            let mut hourly = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                hourly.tick().await;
+                let now = clock.now();
+                if let Err(error) = db.run(move |conn| db::tidy(conn, now)).await {
+                    tracing::error!(cause = %format!("{:#}", anyhow::Error::from(error)), "could not tidy the database");
+                }
+            }
+        });
         self.server.await
     }
 }
@@ -112,14 +142,31 @@ struct SharedState {
     settings: web::Data<Settings>,
     setup: web::Data<SetupLink>,
     decoy: web::Data<DecoyHash>,
+    code_key: web::Data<CodeKey>,
+    sms: web::Data<SmsSender>,
 }
 
-fn session_middleware(store: DbSessionStore, key: Key) -> SessionMiddleware<DbSessionStore> {
+/// Who a session cookie is for.
+enum Audience {
+    Staff,
+    Portal,
+}
+
+fn session_middleware(
+    store: DbSessionStore,
+    key: Key,
+    audience: Audience,
+) -> SessionMiddleware<DbSessionStore> {
+    let (name, path, hours) = match audience {
+        Audience::Staff => (SESSION_COOKIE, "/", 12),
+        Audience::Portal => (PORTAL_SESSION_COOKIE, "/portal", 24),
+    };
     let lifetime = PersistentSession::default()
-        .session_ttl(CookieDuration::hours(12))
+        .session_ttl(CookieDuration::hours(hours))
         .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges);
     SessionMiddleware::builder(store, key)
-        .cookie_name(SESSION_COOKIE.into())
+        .cookie_name(name.into())
+        .cookie_path(path.into())
         .cookie_http_only(true)
         .cookie_same_site(SameSite::Lax)
         .cookie_secure(false)
@@ -127,9 +174,9 @@ fn session_middleware(store: DbSessionStore, key: Key) -> SessionMiddleware<DbSe
         .build()
 }
 
-/// The key that signs session cookies: derived from `HOMEROOM_SECRET_KEY`, or
+/// The secret every key is derived from: `HOMEROOM_SECRET_KEY`, or one
 /// generated on first run and kept in the database.
-fn cookie_key(settings: &Settings, db: &Database) -> anyhow::Result<Key> {
+fn master_secret(settings: &Settings, db: &Database) -> anyhow::Result<String> {
     let master = match &settings.secret_key {
         Some(secret) => secret.expose().to_owned(),
         None => db.run_blocking(|conn| {
@@ -140,7 +187,7 @@ fn cookie_key(settings: &Settings, db: &Database) -> anyhow::Result<Key> {
             })
         })?,
     };
-    Ok(Key::from(&Sha512::digest(master.as_bytes())))
+    Ok(master)
 }
 
 /// Two workers per core, at least two: handlers mostly wait on the database.

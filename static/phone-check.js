@@ -23,6 +23,15 @@
       return;
     }
 
+    // Answers can arrive out of order, or after more typing; only the answer
+    // to the newest question is shown. The fragment is server-rendered and
+    // escaped.
+    function show(asked, html) {
+      if (asked === latest) {
+        status.innerHTML = html;
+      }
+    }
+
     function check() {
       var number = input.value.trim();
       var asked = ++latest;
@@ -37,22 +46,26 @@
       }
       fetch("/phone-numbers/check?" + query.toString(), {
         headers: { Accept: "text/html" },
-        credentials: "same-origin"
+        credentials: "same-origin",
+        // Once the session has ended the answer is a redirect to the sign-in
+        // page, which must not be shown as a status.
+        redirect: "manual"
       })
         .then(function (response) {
           return response.ok ? response.text() : "";
         })
         .then(function (html) {
-          // Answers can arrive out of order; only the newest is shown. The
-          // fragment is server-rendered and escaped.
-          if (asked === latest) {
-            status.innerHTML = html;
-          }
+          show(asked, html);
         })
-        .catch(function () {});
+        .catch(function () {
+          // A status kept from an earlier number would now be wrong.
+          show(asked, "");
+        });
     }
 
     input.addEventListener("input", function () {
+      // An answer still on its way is about text that is no longer there.
+      latest += 1;
       clearTimeout(timer);
       timer = setTimeout(check, DELAY_MS);
     });
@@ -66,15 +79,7 @@
     }
   }
 
-  function focusErrorSummary() {
-    var summary = document.querySelector("[data-focus-on-load]");
-    if (summary) {
-      summary.focus();
-    }
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input[data-phone-check]").forEach(watch);
-    focusErrorSummary();
   });
 })();

@@ -3,9 +3,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::audit::{self, Action, Actor, Event};
 use super::schema::{constituents, phone_numbers};
-use super::{Connection, is_unique_violation, write_transaction};
-use crate::domain::constituent::{Personas, Profile, Slot};
+use super::{Connection, is_unique_violation, portal, sessions, write_transaction};
+use crate::domain::constituent::{Personas, PhoneLabel, Profile, Slot};
+use crate::domain::phone::PhoneNumber;
 
 /// A constituent as stored.
 #[derive(Debug, Clone, Queryable)]
@@ -73,13 +75,22 @@ impl From<diesel::result::Error> for SaveError {
     }
 }
 
+/// What a save did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    pub id: i64,
+    /// The Portal number the profile held before, when the save changed or cleared it.
+    pub replaced_portal_number: Option<String>,
+}
+
 /// Creates a constituent with its numbers, in one transaction.
 pub fn create(
     conn: &mut Connection,
     profile: &Profile,
+    actor: &Actor,
     now: NaiveDateTime,
-) -> Result<i64, SaveError> {
-    save(conn, None, profile, now)
+) -> Result<Saved, SaveError> {
+    save(conn, None, profile, actor, now)
 }
 
 /// Replaces a constituent's details and numbers, in one transaction.
@@ -87,31 +98,57 @@ pub fn update(
     conn: &mut Connection,
     id: i64,
     profile: &Profile,
+    actor: &Actor,
     now: NaiveDateTime,
-) -> Result<i64, SaveError> {
-    save(conn, Some(id), profile, now)
+) -> Result<Saved, SaveError> {
+    save(conn, Some(id), profile, actor, now)
 }
 
 /// Saves a profile, refusing a Portal number someone else holds. The unique
 /// index is what decides a race; the look-up before it names the holder.
+///
+/// A change of Portal number is recorded in the history, and the parent's
+/// portal sessions and unused codes end in the same transaction.
 fn save(
     conn: &mut Connection,
     id: Option<i64>,
     profile: &Profile,
+    actor: &Actor,
     now: NaiveDateTime,
-) -> Result<i64, SaveError> {
+) -> Result<Saved, SaveError> {
     let written = write_transaction(conn, |conn| {
         if let Some(number) = profile.portal_number()
             && let Some(holder) = portal_holder(conn, number.e164(), id)?
         {
             return Err(SaveError::PortalNumberTaken(holder));
         }
-        let id = match id {
-            Some(id) => update_row(conn, id, profile, now)?,
-            None => insert_row(conn, profile, now)?,
+        let (id, before) = match id {
+            Some(id) => (
+                update_row(conn, id, profile, now)?,
+                portal_number_of(conn, id)?,
+            ),
+            None => (insert_row(conn, profile, now)?, None),
         };
         replace_numbers(conn, id, profile)?;
-        Ok(id)
+
+        let after = profile.portal_number().map(|number| number.e164());
+        let name = format!(
+            "{} {}",
+            profile.first_name.as_str(),
+            profile.last_name.as_str()
+        );
+        let change = PortalChange {
+            id,
+            name: &name,
+            before: before.as_deref(),
+            after,
+        };
+        record_portal_change(conn, &change, actor, now)?;
+        let replaced_portal_number = before.clone().filter(|old| Some(old.as_str()) != after);
+        Ok(Saved {
+            id,
+            replaced_portal_number,
+        })
     });
 
     match written {
@@ -125,6 +162,41 @@ fn save(
         }
         other => other,
     }
+}
+
+/// A constituent's Portal number before and after a change.
+struct PortalChange<'a> {
+    id: i64,
+    name: &'a str,
+    before: Option<&'a str>,
+    after: Option<&'a str>,
+}
+
+/// Records a change of Portal number, if there was one, and ends what the old
+/// number opened: the parent's portal sessions and unused codes.
+fn record_portal_change(
+    conn: &mut Connection,
+    change: &PortalChange<'_>,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let action = match (change.before, change.after) {
+        (None, Some(_)) => Action::PortalNumberSet,
+        (Some(_), None) => Action::PortalNumberCleared,
+        (Some(old), Some(new)) if old != new => Action::PortalNumberChanged,
+        _ => return Ok(()),
+    };
+    if change.before.is_some() {
+        sessions::delete_for_constituent(conn, change.id)?;
+        portal::forget_codes(conn, change.id)?;
+    }
+    let event = Event {
+        constituent: Some((change.id, change.name)),
+        old_value: change.before,
+        new_value: change.after,
+        ..Event::default()
+    };
+    audit::record(conn, actor, action, event, now)
 }
 
 fn insert_row(conn: &mut Connection, profile: &Profile, now: NaiveDateTime) -> QueryResult<i64> {
@@ -181,29 +253,114 @@ fn replace_numbers(conn: &mut Connection, id: i64, profile: &Profile) -> QueryRe
     diesel::delete(phone_numbers::table.filter(phone_numbers::constituent_id.eq(id)))
         .execute(conn)?;
     for slotted in &profile.numbers {
-        let number = &slotted.number;
-        diesel::insert_into(phone_numbers::table)
-            .values((
-                phone_numbers::constituent_id.eq(id),
-                phone_numbers::slot.eq(slotted.slot.index()),
-                phone_numbers::e164.eq(number.e164()),
-                phone_numbers::extension.eq(number.extension()),
-                phone_numbers::label.eq(slotted.label.as_str()),
-                phone_numbers::kind.eq(number.kind().as_str()),
-                phone_numbers::last_four.eq(number.last_four()),
-            ))
-            .execute(conn)?;
+        insert_number(conn, id, slotted.slot, &slotted.number, slotted.label)?;
     }
     Ok(())
 }
 
+fn insert_number(
+    conn: &mut Connection,
+    id: i64,
+    slot: Slot,
+    number: &PhoneNumber,
+    label: PhoneLabel,
+) -> QueryResult<()> {
+    diesel::insert_into(phone_numbers::table)
+        .values((
+            phone_numbers::constituent_id.eq(id),
+            phone_numbers::slot.eq(slot.index()),
+            phone_numbers::e164.eq(number.e164()),
+            phone_numbers::extension.eq(number.extension()),
+            phone_numbers::label.eq(label.as_str()),
+            phone_numbers::kind.eq(number.kind().as_str()),
+            phone_numbers::last_four.eq(number.last_four()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
 /// Deletes a constituent, freeing its numbers; false when there was none.
-pub fn delete(conn: &mut Connection, id: i64) -> QueryResult<bool> {
+pub fn delete(
+    conn: &mut Connection,
+    id: i64,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     write_transaction(conn, |conn| {
+        let Some(person) = find(conn, id)? else {
+            return Ok(false);
+        };
+        if let Some(number) = portal_number_of(conn, id)? {
+            let event = Event {
+                constituent: Some((id, &person.full_name())),
+                old_value: Some(&number),
+                ..Event::default()
+            };
+            audit::record(conn, actor, Action::HolderDeleted, event, now)?;
+        }
         diesel::delete(phone_numbers::table.filter(phone_numbers::constituent_id.eq(id)))
             .execute(conn)?;
         Ok(diesel::delete(constituents::table.find(id)).execute(conn)? > 0)
     })
+}
+
+/// Gives the Portal number `number` to constituent `id`, taking it from
+/// whoever holds it, in one transaction. Both sides are recorded, and the
+/// portal sessions of both end. `None` when `id` does not exist.
+pub fn move_portal_number(
+    conn: &mut Connection,
+    id: i64,
+    number: &PhoneNumber,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Moved>> {
+    write_transaction(conn, |conn| {
+        let Some(person) = find(conn, id)? else {
+            return Ok(None);
+        };
+        let e164 = number.e164();
+        let from = portal_holder(conn, e164, Some(id))?;
+        if let Some(holder) = &from {
+            take_portal_number(conn, holder.id)?;
+            let event = Event {
+                constituent: Some((holder.id, &holder.name)),
+                old_value: Some(e164),
+                ..Event::default()
+            };
+            audit::record(conn, actor, Action::PortalNumberMovedOut, event, now)?;
+        }
+
+        let before = portal_number_of(conn, id)?;
+        take_portal_number(conn, id)?;
+        insert_number(conn, id, Slot::Portal, number, PhoneLabel::Mobile)?;
+        let event = Event {
+            constituent: Some((id, &person.full_name())),
+            old_value: before.as_deref(),
+            new_value: Some(e164),
+            ..Event::default()
+        };
+        audit::record(conn, actor, Action::PortalNumberMovedIn, event, now)?;
+        Ok(Some(Moved { from }))
+    })
+}
+
+/// What a move did.
+#[derive(Debug, Clone)]
+pub struct Moved {
+    /// Who held the number before, if anyone.
+    pub from: Option<Holder>,
+}
+
+/// Removes a constituent's Portal number and ends what it opened.
+fn take_portal_number(conn: &mut Connection, id: i64) -> QueryResult<()> {
+    diesel::delete(
+        phone_numbers::table
+            .filter(phone_numbers::constituent_id.eq(id))
+            .filter(phone_numbers::slot.eq(Slot::Portal.index())),
+    )
+    .execute(conn)?;
+    sessions::delete_for_constituent(conn, id)?;
+    portal::forget_codes(conn, id)
 }
 
 pub fn find(conn: &mut Connection, id: i64) -> QueryResult<Option<ConstituentRow>> {
@@ -216,6 +373,16 @@ pub fn numbers_of(conn: &mut Connection, id: i64) -> QueryResult<Vec<PhoneRow>> 
         .filter(phone_numbers::constituent_id.eq(id))
         .order(phone_numbers::slot)
         .load(conn)
+}
+
+/// A constituent's Portal number, if they have one.
+pub fn portal_number_of(conn: &mut Connection, id: i64) -> QueryResult<Option<String>> {
+    phone_numbers::table
+        .filter(phone_numbers::constituent_id.eq(id))
+        .filter(phone_numbers::slot.eq(Slot::Portal.index()))
+        .select(phone_numbers::e164)
+        .first(conn)
+        .optional()
 }
 
 /// Who holds `e164` as their Portal number, other than `except`.

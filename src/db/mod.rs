@@ -5,7 +5,9 @@
 //! handlers reach them through [`Database::run`], which moves the work off the
 //! async threads.
 
+pub mod audit;
 pub mod constituents;
+pub mod portal;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
@@ -140,6 +142,7 @@ pub fn migrate(conn: &mut Connection) -> Result<(), DbError> {
 /// Runs `work` in a transaction that takes the write lock from its first
 /// statement. On SQLite a transaction that reads and then writes would
 /// otherwise fail with "database is locked" instead of waiting its turn.
+/// Inside another transaction it runs as a savepoint of that one.
 pub fn write_transaction<T, E>(
     conn: &mut Connection,
     work: impl FnOnce(&mut Connection) -> Result<T, E>,
@@ -147,6 +150,13 @@ pub fn write_transaction<T, E>(
 where
     E: From<diesel::result::Error>,
 {
+    type Manager = <Connection as diesel::Connection>::TransactionManager;
+    if Manager::transaction_manager_status_mut(conn)
+        .transaction_depth()?
+        .is_some()
+    {
+        return diesel::Connection::transaction(conn, work);
+    }
     match conn {
         Connection::Sqlite(inner) => {
             AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
@@ -165,6 +175,15 @@ where
             Err(error)
         }
     }
+}
+
+/// Deletes what has expired: sessions, old sign-in failures, used and old codes.
+pub fn tidy(conn: &mut Connection, now: chrono::NaiveDateTime) -> QueryResult<()> {
+    let day_ago = now - chrono::TimeDelta::days(1);
+    sessions::delete_expired(conn, now)?;
+    staff::forget_failures_before(conn, day_ago)?;
+    portal::forget_codes_before(conn, day_ago)?;
+    Ok(())
 }
 
 /// Whether a failed write broke a unique index, such as the one on Portal numbers.

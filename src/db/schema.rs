@@ -24,6 +24,7 @@ diesel::table! {
         state -> Text,
         staff_id -> Nullable<BigInt>,
         expires_at -> Timestamp,
+        constituent_id -> Nullable<BigInt>,
     }
 }
 
@@ -56,8 +57,56 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    portal_codes (id) {
+        id -> Text,
+        constituent_id -> BigInt,
+        e164 -> Text,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        wrong_tries -> Integer,
+        used_at -> Nullable<Timestamp>,
+        send_failed -> Bool,
+    }
+}
+
+diesel::table! {
+    portal_failures (e164) {
+        e164 -> Text,
+        consecutive -> Integer,
+        paused_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        actor_username -> Text,
+        action -> Text,
+        constituent_id -> Nullable<BigInt>,
+        constituent_name -> Nullable<Text>,
+        staff_id -> Nullable<BigInt>,
+        staff_username -> Nullable<Text>,
+        old_value -> Nullable<Text>,
+        new_value -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sign_in_failures (id) {
+        id -> BigInt,
+        username -> Text,
+        address -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(phone_numbers -> constituents (constituent_id));
 diesel::joinable!(sessions -> staff_accounts (staff_id));
+diesel::joinable!(portal_codes -> constituents (constituent_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
@@ -65,4 +114,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     constituents,
     phone_numbers,
+    portal_codes,
+    portal_failures,
+    audit_events,
+    sign_in_failures,
 );

@@ -5,4 +5,5 @@
 
 pub mod constituent;
 pub mod phone;
+pub mod portal;
 pub mod staff;

@@ -232,6 +232,16 @@ impl PhoneNumber {
     }
 }
 
+/// An E.164 number with all but its country code and last two digits hidden,
+/// for logs and for telling a parent which number a code went to.
+pub fn mask(e164: &str) -> String {
+    let digits = e164.trim_start_matches('+');
+    let shown_tail = digits.len().saturating_sub(2);
+    let country = &digits[..digits.len().min(1)];
+    let hidden = "•".repeat(shown_tail.saturating_sub(country.len()));
+    format!("+{country}{hidden}{}", &digits[shown_tail..])
+}
+
 /// Warms libphonenumber's metadata so that the first request does not pay for it.
 pub fn warm_up(home: Region) {
     let _ = PhoneNumber::parse("+1 201 555 0123", home);
@@ -286,6 +296,11 @@ mod tests {
             PhoneNumber::parse("(123) 456-7890", us()),
             Err(PhoneError::Invalid)
         );
+    }
+
+    #[test]
+    fn masked_numbers_keep_only_their_ends() {
+        assert_eq!(mask("+12015550143"), "+1••••••••43");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use chrono::{NaiveDateTime, TimeDelta};
+
 /// The name a member of staff signs in with: lower case, so that `Ann` and `ann` are one account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);
@@ -74,6 +76,27 @@ impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Failed sign-ins for one username that close sign-in for it…
+pub const FAILURES_PER_USERNAME: usize = 10;
+/// …and for one address, which a whole school office may share.
+pub const FAILURES_PER_ADDRESS: usize = 100;
+/// The window those failures must fall in.
+pub const FAILURE_WINDOW: TimeDelta = TimeDelta::minutes(15);
+/// How long sign-in stays closed after the last of them.
+pub const LOCKOUT: TimeDelta = TimeDelta::minutes(15);
+
+/// When sign-in opens again, if `limit` failures within the window have
+/// closed it. `failures` are the newest failure times, newest first.
+pub fn locked_until(
+    failures: &[NaiveDateTime],
+    limit: usize,
+    now: NaiveDateTime,
+) -> Option<NaiveDateTime> {
+    let (newest, oldest) = (*failures.first()?, *failures.get(limit.checked_sub(1)?)?);
+    let until = newest + LOCKOUT;
+    (newest - oldest <= FAILURE_WINDOW && now < until).then_some(until)
 }
 
 /// A password that meets the staff password rules, ready to be hashed.
@@ -203,6 +226,31 @@ mod tests {
         assert_eq!(Username::parse("  Ann.Lee ").unwrap().as_str(), "ann.lee");
         assert_eq!(Username::parse(" "), Err(UsernameError::Empty));
         assert_eq!(Username::parse("ann lee"), Err(UsernameError::BadCharacter));
+    }
+
+    #[test]
+    fn ten_quick_failures_close_sign_in_for_fifteen_minutes() {
+        let start = chrono::DateTime::from_timestamp(1_800_000_000, 0)
+            .unwrap()
+            .naive_utc();
+        let every_minute: Vec<_> = (0..10)
+            .rev()
+            .map(|m| start + TimeDelta::minutes(m))
+            .collect();
+        let last = every_minute[0];
+
+        assert_eq!(locked_until(&every_minute[..9], 10, last), None);
+        assert_eq!(locked_until(&every_minute, 10, last), Some(last + LOCKOUT));
+        assert_eq!(locked_until(&every_minute, 10, last + LOCKOUT), None);
+        let slow: Vec<_> = (0..10)
+            .rev()
+            .map(|m| start + TimeDelta::minutes(2 * m))
+            .collect();
+        assert_eq!(
+            locked_until(&slow, 10, slow[0]),
+            None,
+            "spread over 18 minutes"
+        );
     }
 
     #[test]

@@ -13,6 +13,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../static/homeroom.css"),
     ),
     (
+        "homeroom.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/homeroom.js"),
+    ),
+    (
         "phone-check.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/phone-check.js"),

@@ -9,6 +9,7 @@ use rand::RngCore;
 use super::error::AppError;
 use super::session_store::STAFF_ID;
 use crate::clock::Clock;
+use crate::db::audit::Actor;
 use crate::db::{Database, staff};
 use crate::domain::staff::Role;
 
@@ -45,6 +46,16 @@ pub struct StaffUser {
     pub viewer: Viewer,
 }
 
+impl StaffUser {
+    /// This account, as the history records who made a change.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            id: Some(self.id),
+            username: self.viewer.username.clone(),
+        }
+    }
+}
+
 impl FromRequest for StaffUser {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
@@ -52,6 +63,28 @@ impl FromRequest for StaffUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move { authenticate(&req).await })
+    }
+}
+
+/// A signed-in administrator. Taking it as a handler argument is what makes a
+/// page admin-only: office accounts are answered 403.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub StaffUser);
+
+impl FromRequest for AdminUser {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let staff = authenticate(&req).await?;
+            if staff.viewer.is_admin() {
+                Ok(Self(staff))
+            } else {
+                Err(AppError::Forbidden)
+            }
+        })
     }
 }
 
@@ -149,7 +182,8 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn read<T: serde::de::DeserializeOwned>(
+/// A value kept in the session.
+pub fn read<T: serde::de::DeserializeOwned>(
     session: &Session,
     key: &str,
 ) -> Result<Option<T>, AppError> {
@@ -158,7 +192,8 @@ fn read<T: serde::de::DeserializeOwned>(
         .map_err(|error| AppError::Internal(anyhow::anyhow!("{error}")))
 }
 
-fn write<T: serde::Serialize>(session: &Session, key: &str, value: T) -> Result<(), AppError> {
+/// Keeps a value in the session.
+pub fn write<T: serde::Serialize>(session: &Session, key: &str, value: T) -> Result<(), AppError> {
     session
         .insert(key, value)
         .map_err(|error| AppError::Internal(anyhow::anyhow!("{error}")))

@@ -28,6 +28,8 @@ pub enum AppError {
     ForeignOrigin,
     #[error("sign-in required")]
     SignInRequired { next: String },
+    #[error("portal sign-in required")]
+    PortalSignInRequired,
     #[error("the request could not be read")]
     BadRequest,
     #[error("the form was too large")]
@@ -64,7 +66,7 @@ impl ResponseError for AppError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden | Self::CsrfRejected | Self::ForeignOrigin => StatusCode::FORBIDDEN,
-            Self::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            Self::SignInRequired { .. } | Self::PortalSignInRequired => StatusCode::SEE_OTHER,
             Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -77,6 +79,11 @@ impl ResponseError for AppError {
                 let location = format!("/login?next={}", urlencode(next));
                 return HttpResponse::SeeOther()
                     .insert_header((header::LOCATION, location))
+                    .finish();
+            }
+            Self::PortalSignInRequired => {
+                return HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, "/portal/sign-in"))
                     .finish();
             }
             Self::Internal(cause) => {

@@ -16,6 +16,10 @@ use super::error::AppError;
 /// The largest form body accepted.
 pub const FORM_LIMIT_BYTES: usize = 64 * 1024;
 
+/// A form with nothing but its CSRF token, such as a sign-out button.
+#[derive(Debug, serde::Deserialize)]
+pub struct NoFields {}
+
 /// A form whose CSRF token matched the session's. Taking it as a handler
 /// argument is what protects a POST.
 #[derive(Debug)]

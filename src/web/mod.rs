@@ -8,55 +8,74 @@ pub mod middleware;
 pub mod routes;
 pub mod session_store;
 
+use actix_session::SessionMiddleware;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use self::error::AppError;
-use self::routes::{constituents, home, phone_check, setup, sign_in};
+use self::routes::{home, phone_check, setup, sign_in};
 
-/// Every route of the app, in one place.
-pub fn app_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::show))
-        .route("/login", web::get().to(sign_in::show))
-        .route("/login", web::post().to(sign_in::submit))
-        .route("/logout", web::post().to(sign_in::sign_out))
-        .route("/setup/{token}", web::get().to(setup::show))
-        .route("/setup/{token}", web::post().to(setup::submit))
-        .route("/constituents", web::get().to(constituents::list::show))
-        .route(
-            "/constituents",
-            web::post().to(constituents::create::submit),
+/// Every route of the app, in one place. Staff pages and portal pages each
+/// get their own session middleware, so neither session opens the other's pages.
+pub fn app_routes(cfg: &mut web::ServiceConfig, staff: Sessions, portal: Sessions) {
+    use self::routes::constituents::{create, delete, edit, list, move_number, profile};
+    use self::routes::{audit, portal, staff_accounts as staff};
+
+    cfg.route("/static/{name}", web::get().to(assets::get))
+        .service(
+            web::scope("/portal")
+                .wrap(portal)
+                .route("", web::get().to(portal::home::show))
+                .route("/sign-in", web::get().to(portal::sign_in::show))
+                .route("/sign-in", web::post().to(portal::sign_in::submit))
+                .route("/verify", web::get().to(portal::sign_in::show_verify))
+                .route("/verify", web::post().to(portal::sign_in::submit_verify))
+                .route("/sign-out", web::post().to(portal::home::sign_out))
+                .default_service(web::to(home::not_found_anywhere)),
         )
-        .route(
-            "/constituents/new",
-            web::get().to(constituents::create::show),
-        )
-        .route(
-            "/constituents/{id}",
-            web::get().to(constituents::profile::show),
-        )
-        .route(
-            "/constituents/{id}",
-            web::post().to(constituents::edit::submit),
-        )
-        .route(
-            "/constituents/{id}/edit",
-            web::get().to(constituents::edit::show),
-        )
-        .route(
-            "/constituents/{id}/delete",
-            web::get().to(constituents::delete::show),
-        )
-        .route(
-            "/constituents/{id}/delete",
-            web::post().to(constituents::delete::submit),
-        )
-        .route("/phone-numbers/check", web::get().to(phone_check::check))
-        .route("/static/{name}", web::get().to(assets::get))
-        .default_service(web::to(home::not_found));
+        .service(
+            web::scope("")
+                .wrap(staff)
+                .route("/", web::get().to(home::show))
+                .route("/login", web::get().to(sign_in::show))
+                .route("/login", web::post().to(sign_in::submit))
+                .route("/logout", web::post().to(sign_in::sign_out))
+                .route("/setup/{token}", web::get().to(setup::show))
+                .route("/setup/{token}", web::post().to(setup::submit))
+                .route("/constituents", web::get().to(list::show))
+                .route("/constituents", web::post().to(create::submit))
+                .route("/constituents/new", web::get().to(create::show))
+                .route("/constituents/{id}", web::get().to(profile::show))
+                .route("/constituents/{id}", web::post().to(edit::submit))
+                .route("/constituents/{id}/edit", web::get().to(edit::show))
+                .route("/constituents/{id}/delete", web::get().to(delete::show))
+                .route("/constituents/{id}/delete", web::post().to(delete::submit))
+                .route(
+                    "/constituents/{id}/move-number",
+                    web::get().to(move_number::show),
+                )
+                .route(
+                    "/constituents/{id}/move-number",
+                    web::post().to(move_number::submit),
+                )
+                .route("/phone-numbers/check", web::get().to(phone_check::check))
+                .route("/staff", web::get().to(staff::show))
+                .route("/staff", web::post().to(staff::create))
+                .route("/staff/{id}/disable", web::post().to(staff::disable))
+                .route("/staff/{id}/password", web::get().to(staff::show_password))
+                .route(
+                    "/staff/{id}/password",
+                    web::post().to(staff::reset_password),
+                )
+                .route("/audit", web::get().to(audit::show))
+                .default_service(web::to(home::not_found)),
+        );
 }
+
+/// Session handling for one part of the site.
+pub type Sessions = SessionMiddleware<session_store::DbSessionStore>;
 
 /// Renders a page with status 200.
 pub fn page(template: &impl Template) -> Result<HttpResponse, AppError> {
@@ -87,6 +106,8 @@ pub struct FieldError {
     pub field: &'static str,
     pub message: String,
     pub link: Option<Link>,
+    /// Something the user may do about it, such as moving a taken number.
+    pub action: Option<Link>,
 }
 
 #[derive(Debug, Clone)]
@@ -101,18 +122,28 @@ pub struct FieldErrors(Vec<FieldError>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: &'static str, message: impl ToString) {
+        let message = message.to_string();
         self.0.push(FieldError {
             field,
-            message: message.to_string(),
+            message,
             link: None,
+            action: None,
         });
     }
 
-    pub fn add_with_link(&mut self, field: &'static str, message: impl ToString, link: Link) {
+    pub fn add_with_link(
+        &mut self,
+        field: &'static str,
+        message: impl ToString,
+        link: Link,
+        action: Option<Link>,
+    ) {
+        let message = message.to_string();
         self.0.push(FieldError {
             field,
-            message: message.to_string(),
+            message,
             link: Some(link),
+            action,
         });
     }
 

@@ -11,11 +11,14 @@ use chrono::{NaiveDateTime, TimeDelta};
 use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
-use crate::db::{Database, sessions};
+use crate::db::Database;
+use crate::db::sessions::{self, Owner};
 
 /// The session entry that names the signed-in staff account; copied into its
 /// own column so that all of an account's sessions can be ended at once.
 pub const STAFF_ID: &str = "staff_id";
+/// The same for a parent signed in to the portal.
+pub const PARENT_ID: &str = "parent_id";
 
 type State = HashMap<String, String>;
 
@@ -38,13 +41,13 @@ impl DbSessionStore {
     async fn insert_new(
         &self,
         state: String,
-        staff_id: Option<i64>,
+        owner: Owner,
         expires_at: NaiveDateTime,
     ) -> anyhow::Result<SessionKey> {
         let key = generate_session_key();
         let id = row_id(&key);
         self.db
-            .run(move |conn| sessions::insert(conn, &id, &state, staff_id, expires_at))
+            .run(move |conn| sessions::insert(conn, &id, &state, owner, expires_at))
             .await?;
         Ok(key)
     }
@@ -55,8 +58,12 @@ fn row_id(key: &SessionKey) -> String {
     hex::encode(Sha256::digest(key.as_ref().as_bytes()))
 }
 
-fn staff_id_of(state: &State) -> Option<i64> {
-    state.get(STAFF_ID).and_then(|value| value.parse().ok())
+fn owner_of(state: &State) -> Owner {
+    let id = |key: &str| state.get(key).and_then(|value| value.parse().ok());
+    Owner {
+        staff_id: id(STAFF_ID),
+        constituent_id: id(PARENT_ID),
+    }
 }
 
 impl SessionStore for DbSessionStore {
@@ -75,10 +82,10 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, state: State, ttl: &CookieDuration) -> Result<SessionKey, SaveError> {
-        let staff_id = staff_id_of(&state);
+        let owner = owner_of(&state);
         let json = serde_json::to_string(&state)
             .map_err(|error| SaveError::Serialization(error.into()))?;
-        self.insert_new(json, staff_id, self.expiry(ttl))
+        self.insert_new(json, owner, self.expiry(ttl))
             .await
             .map_err(SaveError::Other)
     }
@@ -89,13 +96,13 @@ impl SessionStore for DbSessionStore {
         state: State,
         ttl: &CookieDuration,
     ) -> Result<SessionKey, UpdateError> {
-        let staff_id = staff_id_of(&state);
+        let owner = owner_of(&state);
         let json = serde_json::to_string(&state)
             .map_err(|error| UpdateError::Serialization(error.into()))?;
         let (id, expires_at, now) = (row_id(&key), self.expiry(ttl), self.clock.now());
         let updated = self
             .db
-            .run(move |conn| sessions::update(conn, &id, &json, staff_id, expires_at, now))
+            .run(move |conn| sessions::update(conn, &id, &json, owner, expires_at, now))
             .await
             .map_err(|error| UpdateError::Other(error.into()))?;
         if updated {
@@ -103,7 +110,7 @@ impl SessionStore for DbSessionStore {
         }
         // The session ended while this request ran (sign-out elsewhere, a disabled
         // account). Its state must not come back to life: start an empty one.
-        self.insert_new("{}".into(), None, expires_at)
+        self.insert_new("{}".into(), Owner::default(), expires_at)
             .await
             .map_err(UpdateError::Other)
     }

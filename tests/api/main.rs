@@ -2,8 +2,11 @@
 
 mod support;
 
+mod browser;
 mod command_line;
 mod constituents;
 mod phone_numbers;
+mod portal;
 mod setup;
+mod sms_provider;
 mod staff_sign_in;

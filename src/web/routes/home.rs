@@ -16,3 +16,8 @@ pub async fn show(_staff: StaffUser) -> HttpResponse {
 pub async fn not_found(_staff: Option<StaffUser>) -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
+
+/// Any unknown address under `/portal`.
+pub async fn not_found_anywhere() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}

@@ -6,11 +6,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
-use super::constituents::form::holder_link;
+use super::constituents::form::{holder_link, move_link};
 use crate::config::Settings;
 use crate::db::{Database, constituents};
 use crate::domain::constituent::{PortalNumberError, check_portal_number};
-use crate::domain::phone::PhoneNumber;
+use crate::domain::phone::{PhoneNumber, Region};
 use crate::web::auth::StaffUser;
 use crate::web::error::AppError;
 use crate::web::{Link, page};
@@ -49,10 +49,12 @@ struct Status {
     message: String,
     tone: &'static str,
     holder: Option<Link>,
+    /// For administrators editing a profile: move the taken number to it.
+    action: Option<Link>,
 }
 
 pub async fn check(
-    _staff: StaffUser,
+    staff: StaffUser,
     req: HttpRequest,
     query: web::Query<CheckQuery>,
     db: web::Data<Database>,
@@ -85,58 +87,49 @@ pub async fn check(
     let general = query.role == "general";
     let link = holder.map(|h| holder_link(h.id, &h.name));
     let status = match (parsed, link) {
-        _ if query.number.trim().is_empty() => Status::quiet(String::new()),
-        (Err(why), _) => Status {
-            message: why.to_string(),
-            tone: "invalid",
-            holder: None,
-        },
-        (Ok(_), Some(holder)) if general => Status {
-            message: "This is also the Portal Access/SMS Number of".into(),
-            tone: "note",
-            holder: Some(holder),
-        },
-        (Ok(_), Some(holder)) => Status {
-            message: "Taken: this is already the Portal Access/SMS Number of".into(),
-            tone: "taken",
-            holder: Some(holder),
-        },
+        _ if query.number.trim().is_empty() => Status::new(String::new(), "note", None),
+        (Err(why), _) => Status::new(why.to_string(), "invalid", None),
+        (Ok(_), Some(holder)) if general => {
+            let message = "This is also the Portal Access/SMS Number of";
+            Status::new(message.into(), "note", Some(holder))
+        }
+        (Ok(number), Some(holder)) => {
+            let message = "Taken: this is already the Portal Access/SMS Number of";
+            let mut status = Status::new(message.into(), "taken", Some(holder));
+            let may_move = exclude.filter(|_| staff.viewer.is_admin());
+            status.action = may_move.map(|id| move_link(id, number.e164()));
+            status
+        }
         (Ok(number), None) => Status::for_free_number(&number, general, settings.default_region),
     };
     page(&status)
 }
 
 impl Status {
-    fn quiet(message: String) -> Self {
+    fn new(message: String, tone: &'static str, holder: Option<Link>) -> Self {
         Self {
             message,
-            tone: "note",
-            holder: None,
+            tone,
+            holder,
+            action: None,
         }
     }
 
-    fn for_free_number(
-        number: &PhoneNumber,
-        general: bool,
-        region: crate::domain::phone::Region,
-    ) -> Self {
+    fn for_free_number(number: &PhoneNumber, general: bool, region: Region) -> Self {
         let shown = number.display(region);
         match check_portal_number(number, false) {
-            Err(why @ PortalNumberError::HasExtension) if !general => Self {
-                message: why.to_string(),
-                tone: "invalid",
-                holder: None,
-            },
-            Err(PortalNumberError::MayNotTakeTexts(kind)) if !general => Self {
-                message: format!("{shown} looks like {kind}, which usually cannot receive texts."),
-                tone: "invalid",
-                holder: None,
-            },
-            _ => Self {
-                message: format!("{shown}: {}.", number.kind().label().to_lowercase()),
-                tone: "ok",
-                holder: None,
-            },
+            Err(why @ PortalNumberError::HasExtension) if !general => {
+                Self::new(why.to_string(), "invalid", None)
+            }
+            Err(PortalNumberError::MayNotTakeTexts(kind)) if !general => Self::new(
+                format!("{shown} looks like {kind}, which usually cannot receive texts."),
+                "invalid",
+                None,
+            ),
+            _ => {
+                let kind = number.kind().label().to_lowercase();
+                Self::new(format!("{shown}: {kind}."), "ok", None)
+            }
         }
     }
 }

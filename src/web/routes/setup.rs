@@ -11,6 +11,7 @@ use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
 use crate::clock::Clock;
+use crate::db::audit::Actor;
 use crate::db::{self, Database, staff};
 use crate::domain::staff::{NewPassword, PasswordError, Role, Username};
 use crate::passwords;
@@ -144,7 +145,18 @@ pub async fn submit(
                 if staff::any_exist(conn)? {
                     return Ok(None);
                 }
-                staff::insert(conn, username.as_str(), &hash, Role::Admin.as_str(), now).map(Some)
+                let actor = Actor {
+                    id: None,
+                    username: "setup link".into(),
+                };
+                staff::create(
+                    conn,
+                    username.as_str(),
+                    Role::Admin.as_str(),
+                    &hash,
+                    &actor,
+                    now,
+                )
             })
         })
         .await?;

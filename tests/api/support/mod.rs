@@ -1,6 +1,7 @@
 //! The app as tests see it: started on port 0 with a database of its own, and
 //! driven over HTTP with a cookie jar, in the app's own words.
 
+pub mod browser;
 pub mod postgres;
 
 use std::collections::HashMap;
@@ -63,7 +64,7 @@ pub struct TestApp {
     pub client: Client,
     jar: Arc<Jar>,
     pub clock: Clock,
-    _dir: TempDir,
+    dir: Arc<TempDir>,
     setup_url: Option<String>,
 }
 
@@ -101,7 +102,7 @@ impl TestApp {
             client,
             jar,
             clock,
-            _dir: dir,
+            dir: Arc::new(dir),
             setup_url,
         })
     }
@@ -115,14 +116,19 @@ impl TestApp {
             client,
             jar,
             clock: self.clock.clone(),
-            _dir: tempfile::tempdir().expect("a temporary directory"),
+            dir: self.dir.clone(),
             setup_url: self.setup_url.clone(),
         }
     }
 
     /// The cookies this browser would send now, as a `Cookie` header value.
     pub fn cookies(&self) -> Option<String> {
-        let url: Url = self.base_url.parse().expect("a base URL");
+        self.cookies_for("/")
+    }
+
+    /// The cookies this browser would send to `path`.
+    pub fn cookies_for(&self, path: &str) -> Option<String> {
+        let url: Url = self.url(path).parse().expect("a URL");
         let header = self.jar.cookies(&url)?;
         Some(header.to_str().expect("readable cookies").to_owned())
     }
@@ -153,9 +159,14 @@ impl TestApp {
         request.send().await.expect("GET answered")
     }
 
-    /// Posts a form as a browser would, with the session's CSRF token added.
+    /// Posts a form as a browser would, with the session's CSRF token added:
+    /// the portal's for portal pages, the staff session's for the rest.
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
-        let token = self.csrf_token().await;
+        let token = if path.starts_with("/portal") {
+            self.portal_csrf_token().await
+        } else {
+            self.csrf_token().await
+        };
         let mut all = vec![("csrf_token", token.as_str())];
         all.extend_from_slice(fields);
         self.post_raw(path, &all).await
@@ -178,6 +189,49 @@ impl TestApp {
         let page = Page::of(self.get("/login").await).await;
         page.value("input[name=csrf_token]")
             .expect("a CSRF token in the sign-in form")
+    }
+
+    /// The portal session's CSRF token, as the portal sign-in form carries it.
+    pub async fn portal_csrf_token(&self) -> String {
+        let page = Page::of(self.get("/portal/sign-in").await).await;
+        page.value("input[name=csrf_token]")
+            .expect("a CSRF token in the portal form")
+    }
+
+    /// Every text sent to `e164` so far, oldest first, from the outbox file.
+    pub fn texts_to(&self, e164: &str) -> Vec<String> {
+        let outbox = self.dir.path().join("sms-outbox.jsonl");
+        let lines = std::fs::read_to_string(outbox).unwrap_or_default();
+        lines
+            .lines()
+            .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("a JSON line"))
+            .filter(|text| text["to"] == e164)
+            .map(|text| text["body"].as_str().expect("a body").to_owned())
+            .collect()
+    }
+
+    /// Waits until `e164` has been sent `count` texts (they leave in the background).
+    pub async fn wait_for_texts(&self, e164: &str, count: usize) -> Vec<String> {
+        for _ in 0..100 {
+            let texts = self.texts_to(e164);
+            if texts.len() >= count {
+                return texts;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "{e164} was sent {:?}, expected {count} texts",
+            self.texts_to(e164)
+        );
+    }
+
+    /// Asks for a portal code for `phone` and returns the code texted to `e164`.
+    pub async fn request_portal_code(&self, phone: &str, e164: &str) -> String {
+        let before = self.texts_to(e164).len();
+        let response = self.post_form("/portal/sign-in", &[("phone", phone)]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let texts = self.wait_for_texts(e164, before + 1).await;
+        code_in(texts.last().expect("a text"))
     }
 
     /// Creates the first administrator through the setup link and stays signed in.
@@ -316,4 +370,14 @@ impl Page {
         let selector = Selector::parse(selector).expect("a valid selector");
         self.html.select(&selector).next().is_some()
     }
+}
+
+/// The six-digit code in a text.
+pub fn code_in(text: &str) -> String {
+    let digits: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|run| run.len() == 6)
+        .collect();
+    assert_eq!(digits.len(), 1, "one six-digit code in {text:?}");
+    digits[0].to_owned()
 }

@@ -10,6 +10,7 @@ use super::profile_path;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Database;
+use crate::db::constituents::Saved;
 use crate::domain::constituent::Slot;
 use crate::web::auth::{StaffUser, Viewer};
 use crate::web::error::AppError;
@@ -94,8 +95,18 @@ pub async fn submit(
         confirm_sms_capable: form.confirm_sms_capable.as_deref() == Some("on"),
     };
 
-    match form::save(&db, None, &typed, settings.default_region, clock.now()).await? {
-        Ok(id) => {
+    match form::save(
+        &db,
+        None,
+        &typed,
+        settings.default_region,
+        staff.actor(),
+        clock.now(),
+        false,
+    )
+    .await?
+    {
+        Ok(Saved { id, .. }) => {
             tracing::info!(
                 constituent_id = id,
                 staff_id = staff.id,

@@ -4,11 +4,11 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::{load, parse_id};
+use crate::clock::Clock;
 use crate::db::{Database, constituents};
 use crate::web::auth::{StaffUser, Viewer};
 use crate::web::error::AppError;
-use crate::web::forms::Form;
-use crate::web::routes::sign_in::NoFields;
+use crate::web::forms::{Form, NoFields};
 use crate::web::{page, see_other};
 
 #[derive(Template)]
@@ -41,9 +41,14 @@ pub async fn submit(
     path: web::Path<String>,
     Form(_): Form<NoFields>,
     db: web::Data<Database>,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path)?;
-    if !db.run(move |conn| constituents::delete(conn, id)).await? {
+    let (actor, now) = (staff.actor(), clock.now());
+    if !db
+        .run(move |conn| constituents::delete(conn, id, &actor, now))
+        .await?
+    {
         return Err(AppError::NotFound);
     }
     tracing::info!(

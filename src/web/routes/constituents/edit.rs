@@ -9,12 +9,15 @@ use super::form::{self, Mistakes, NumberInput, TypedProfile};
 use super::{load, parse_id, profile_path};
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::{Database, constituents};
+use crate::db::Database;
+use crate::db::constituents::{self, Saved};
 use crate::domain::constituent::Slot;
 use crate::domain::phone::PhoneNumber;
+use crate::sms::SmsSender;
 use crate::web::auth::{StaffUser, Viewer};
 use crate::web::error::AppError;
 use crate::web::forms::Form;
+use crate::web::routes::portal::tell_old_number;
 use crate::web::{FieldErrors, page, page_with_status, see_other};
 
 #[derive(Template)]
@@ -198,18 +201,36 @@ pub async fn submit(
     db: web::Data<Database>,
     settings: web::Data<Settings>,
     clock: web::Data<Clock>,
+    sms: web::Data<SmsSender>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path)?;
     let person = load(&db, id).await?;
     let typed = form.into_typed();
 
-    match form::save(&db, Some(id), &typed, settings.default_region, clock.now()).await? {
-        Ok(id) => {
+    match form::save(
+        &db,
+        Some(id),
+        &typed,
+        settings.default_region,
+        staff.actor(),
+        clock.now(),
+        staff.viewer.is_admin(),
+    )
+    .await?
+    {
+        Ok(Saved {
+            id,
+            replaced_portal_number,
+        }) => {
             tracing::info!(
                 constituent_id = id,
                 staff_id = staff.id,
                 "updated a constituent"
             );
+            if let Some(old) = replaced_portal_number.filter(|_| person.is_parent) {
+                let school = &settings.school_name;
+                tell_old_number(sms.into_inner(), school, &person.first_name, old);
+            }
             Ok(see_other(&profile_path(id)))
         }
         Err(mistakes) => page_with_status(

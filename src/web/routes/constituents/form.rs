@@ -5,13 +5,14 @@ use chrono::NaiveDateTime;
 
 use super::profile_path;
 use crate::db::Database;
-use crate::db::constituents::{self, SaveError};
+use crate::db::audit::Actor;
+use crate::db::constituents::{self, SaveError, Saved};
 use crate::domain::constituent::{
     EmailAddress, PersonName, Personas, PhoneLabel, PortalNumberError, Profile, Slot,
     SlottedNumber, check_portal_number,
 };
 use crate::domain::phone::{PhoneNumber, Region};
-use crate::web::error::AppError;
+use crate::web::error::{AppError, urlencode};
 use crate::web::{FieldErrors, Link};
 
 /// One phone number field as typed, with its type.
@@ -161,8 +162,10 @@ pub async fn save(
     id: Option<i64>,
     typed: &TypedProfile,
     region: Region,
+    actor: Actor,
     now: NaiveDateTime,
-) -> Result<Result<i64, Mistakes>, AppError> {
+    offer_move: bool,
+) -> Result<Result<Saved, Mistakes>, AppError> {
     let profile = match parse(typed, region) {
         Ok(profile) => profile,
         Err(mistakes) => return Ok(Err(mistakes)),
@@ -171,8 +174,8 @@ pub async fn save(
     let saved = db
         .run(move |conn| {
             let saved = match id {
-                Some(id) => constituents::update(conn, id, &profile, now),
-                None => constituents::create(conn, &profile, now),
+                Some(id) => constituents::update(conn, id, &profile, &actor, now),
+                None => constituents::create(conn, &profile, &actor, now),
             };
             match saved {
                 Err(SaveError::Database(error)) => Err(error),
@@ -182,15 +185,17 @@ pub async fn save(
         .await?;
 
     match saved {
-        Ok(id) => Ok(Ok(id)),
+        Ok(saved) => Ok(Ok(saved)),
         Err(SaveError::PortalNumberTaken(holder)) => {
-            let field = typed
-                .numbers
-                .iter()
-                .find(|n| n.is_portal())
-                .map_or("phone", |n| n.field);
+            let portal = typed.numbers.iter().find(|n| n.is_portal());
+            let field = portal.map_or("phone", |n| n.field);
+            let action = match (id, portal) {
+                (Some(id), Some(input)) if offer_move => Some(move_link(id, &input.value)),
+                _ => None,
+            };
             let mut errors = FieldErrors::default();
-            errors.add_with_link(field, TAKEN_MESSAGE, holder_link(holder.id, &holder.name));
+            let link = holder_link(holder.id, &holder.name);
+            errors.add_with_link(field, TAKEN_MESSAGE, link, action);
             Ok(Err(Mistakes {
                 errors,
                 ask_sms_confirmation: false,
@@ -203,6 +208,17 @@ pub async fn save(
 
 /// Said next to a number that another constituent holds as their Portal number.
 pub const TAKEN_MESSAGE: &str = "This number is already the Portal Access/SMS Number of";
+
+/// The offer, to administrators, to move a taken number to profile `id`.
+pub fn move_link(id: i64, number: &str) -> Link {
+    Link {
+        href: format!(
+            "/constituents/{id}/move-number?number={}",
+            urlencode(number)
+        ),
+        text: "Move this number to this profile".into(),
+    }
+}
 
 /// A link to a holder's profile.
 pub fn holder_link(id: i64, name: &str) -> Link {

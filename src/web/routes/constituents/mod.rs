@@ -5,6 +5,7 @@ pub mod delete;
 pub mod edit;
 pub mod form;
 pub mod list;
+pub mod move_number;
 pub mod profile;
 
 use crate::db::{Database, constituents};

@@ -6,11 +6,12 @@ use askama::Template;
 use super::form::holder_link;
 use super::{load, parse_id};
 use crate::config::Settings;
-use crate::db::{Database, constituents};
+use crate::db::{Database, audit, constituents};
 use crate::domain::constituent::{PhoneLabel, Slot};
 use crate::domain::phone::{PhoneNumber, Region};
 use crate::web::auth::{StaffUser, Viewer};
 use crate::web::error::AppError;
+use crate::web::routes::audit::HistoryRow;
 use crate::web::{Link, page};
 
 /// One stored number as the profile shows it.
@@ -49,6 +50,7 @@ struct ProfilePage {
     is_parent: bool,
     portal_number: Option<NumberView>,
     general_numbers: Vec<NumberView>,
+    rows: Vec<HistoryRow>,
 }
 
 pub async fn show(
@@ -59,8 +61,11 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path)?;
     let person = load(&db, id).await?;
-    let rows = db
-        .run(move |conn| constituents::numbers_of(conn, id))
+    let (rows, history) = db
+        .run(move |conn| {
+            let numbers = constituents::numbers_of(conn, id)?;
+            Ok((numbers, audit::for_constituent(conn, id)?))
+        })
         .await?;
 
     let region = settings.default_region;
@@ -89,5 +94,9 @@ pub async fn show(
         is_parent: person.is_parent,
         portal_number,
         general_numbers,
+        rows: history
+            .into_iter()
+            .map(|row| HistoryRow::new(row, region))
+            .collect(),
     })
 }

@@ -1,0 +1,264 @@
+//! Portal sign-in: the parent types their number, then the code texted to it.
+//!
+//! The first step answers the same way whether or not the number belongs to a
+//! parent, and texts are sent in the background, so neither the page nor its
+//! timing tells a stranger whose number is on file.
+
+use std::sync::Arc;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use rand::RngCore;
+use serde::Deserialize;
+
+use super::begin_portal_session;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::portal::{self, NewCode, PortalParent, Verdict};
+use crate::db::{Database, write_transaction};
+use crate::domain::phone::{PhoneNumber, mask};
+use crate::domain::portal::{CODE_LIFETIME, CODES_PER_HOUR, OneTimeCode, code_text};
+use crate::sms::SmsSender;
+use crate::web::auth::{csrf_token, read, write};
+use crate::web::error::AppError;
+use crate::web::forms::Form;
+use crate::web::{page, page_with_status, see_other};
+
+/// The session entry naming the sign-in attempt a code was made for.
+const ATTEMPT: &str = "portal_attempt";
+/// The last two digits of the number typed, to remind the parent where the code went.
+const ATTEMPT_HINT: &str = "portal_attempt_hint";
+
+/// The key that turns codes into their stored hashes.
+pub struct CodeKey(pub Vec<u8>);
+
+#[derive(Template)]
+#[template(path = "portal/sign_in.html")]
+struct SignInPage {
+    school: String,
+    csrf_token: String,
+    phone: String,
+    error: Option<String>,
+}
+
+pub async fn show(
+    session: Session,
+    settings: web::Data<Settings>,
+) -> Result<HttpResponse, AppError> {
+    page(&SignInPage {
+        school: settings.school_name.clone(),
+        csrf_token: csrf_token(&session)?,
+        phone: String::new(),
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PhoneForm {
+    #[serde(default)]
+    phone: String,
+}
+
+pub async fn submit(
+    Form(form): Form<PhoneForm>,
+    session: Session,
+    db: web::Data<Database>,
+    settings: web::Data<Settings>,
+    clock: web::Data<Clock>,
+    key: web::Data<CodeKey>,
+    sms: web::Data<SmsSender>,
+) -> Result<HttpResponse, AppError> {
+    let number = match PhoneNumber::parse(&form.phone, settings.default_region) {
+        Ok(number) => number,
+        Err(why) => {
+            let page = SignInPage {
+                school: settings.school_name.clone(),
+                csrf_token: csrf_token(&session)?,
+                phone: form.phone,
+                error: Some(why.to_string()),
+            };
+            return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+
+    let attempt = random_id();
+    session.renew();
+    write(&session, ATTEMPT, &attempt)?;
+    write(
+        &session,
+        ATTEMPT_HINT,
+        &number.e164()[number.e164().len() - 2..],
+    )?;
+
+    let code = OneTimeCode::generate();
+    let code_hash = code.keyed_hash(&key.0, &attempt);
+    let (e164, now) = (number.e164().to_owned(), clock.now());
+    let recipient = {
+        let (attempt, e164) = (attempt.clone(), e164.clone());
+        db.run(move |conn| {
+            write_transaction(conn, |conn| {
+                let Some(parent) = portal::parent_with_number(conn, &e164)? else {
+                    return Ok(None);
+                };
+                let hour_ago = now - chrono::TimeDelta::hours(1);
+                if !portal::may_send_code(conn, &e164, hour_ago, now, CODES_PER_HOUR)? {
+                    return Ok(None);
+                }
+                let expires_at = now + CODE_LIFETIME;
+                let new = NewCode {
+                    id: &attempt,
+                    constituent_id: parent.id,
+                    e164: &e164,
+                    code_hash: &code_hash,
+                    now,
+                    expires_at,
+                };
+                portal::insert_code(conn, &new)?;
+                Ok(Some(parent))
+            })
+        })
+        .await?
+    };
+
+    if let Some(parent) = recipient {
+        let text = code_text(&settings.school_name, &parent.first_name, &code);
+        send_in_background(
+            db.into_inner(),
+            sms.into_inner(),
+            attempt,
+            e164,
+            text,
+            parent,
+        );
+    }
+    Ok(see_other("/portal/verify"))
+}
+
+fn send_in_background(
+    db: Arc<Database>,
+    sms: Arc<SmsSender>,
+    attempt: String,
+    e164: String,
+    text: String,
+    parent: PortalParent,
+) {
+    actix_web::rt::spawn(async move {
+        match sms.send(&e164, &text).await {
+            Ok(()) => {
+                tracing::info!(constituent_id = parent.id, to = %mask(&e164), "sent a portal sign-in code")
+            }
+            Err(error) => {
+                tracing::error!(to = %mask(&e164), cause = %format!("{:#}", anyhow::Error::from(error)), "could not send a portal sign-in code");
+                let marked = db
+                    .run(move |conn| portal::mark_send_failed(conn, &attempt))
+                    .await;
+                if let Err(error) = marked {
+                    tracing::error!(%error, "could not record a failed text");
+                }
+            }
+        }
+    });
+}
+
+fn random_id() -> String {
+    let mut bytes = [0u8; 18];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+#[derive(Template)]
+#[template(path = "portal/verify.html")]
+struct VerifyPage {
+    school: String,
+    csrf_token: String,
+    hint: String,
+    send_failed: bool,
+    error: Option<&'static str>,
+}
+
+impl VerifyPage {
+    async fn new(
+        session: &Session,
+        settings: &Settings,
+        db: &Database,
+        error: Option<&'static str>,
+    ) -> Result<Self, AppError> {
+        let send_failed = match read::<String>(session, ATTEMPT)? {
+            Some(attempt) => {
+                db.run(move |conn| portal::send_failed(conn, &attempt))
+                    .await?
+            }
+            None => false,
+        };
+        Ok(Self {
+            school: settings.school_name.clone(),
+            csrf_token: csrf_token(session)?,
+            hint: read::<String>(session, ATTEMPT_HINT)?.unwrap_or_else(|| "…".into()),
+            send_failed,
+            error,
+        })
+    }
+}
+
+/// The code form; without a sign-in attempt under way, the sign-in page instead.
+pub async fn show_verify(
+    session: Session,
+    settings: web::Data<Settings>,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, AppError> {
+    if read::<String>(&session, ATTEMPT)?.is_none() {
+        return Ok(see_other("/portal/sign-in"));
+    }
+    page(&VerifyPage::new(&session, &settings, &db, None).await?)
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+const WRONG_CODE: &str = "That code did not work. Check the text and type the 6 digits again, \
+     or ask for a new code.";
+
+pub async fn submit_verify(
+    Form(form): Form<CodeForm>,
+    session: Session,
+    db: web::Data<Database>,
+    settings: web::Data<Settings>,
+    clock: web::Data<Clock>,
+    key: web::Data<CodeKey>,
+) -> Result<HttpResponse, AppError> {
+    let attempt = read::<String>(&session, ATTEMPT)?;
+    let verdict = match (attempt, OneTimeCode::parse(&form.code)) {
+        (Some(attempt), Some(code)) => {
+            let typed_hash = code.keyed_hash(&key.0, &attempt);
+            let now = clock.now();
+            db.run(move |conn| {
+                write_transaction(conn, |conn| {
+                    portal::verify(conn, &attempt, &typed_hash, now)
+                })
+            })
+            .await?
+        }
+        _ => Verdict::Refused,
+    };
+
+    match verdict {
+        Verdict::SignedIn {
+            constituent_id,
+            e164,
+        } => {
+            begin_portal_session(&session, constituent_id, &e164, &clock)?;
+            tracing::info!(constituent_id, "a parent signed in to the portal");
+            Ok(see_other("/portal"))
+        }
+        Verdict::Refused => {
+            tracing::info!("a portal code was refused");
+            let verify = VerifyPage::new(&session, &settings, &db, Some(WRONG_CODE)).await?;
+            page_with_status(StatusCode::UNAUTHORIZED, &verify)
+        }
+    }
+}
