@@ -194,3 +194,137 @@ on_both_databases! {
         assert!(stderr.contains("already exists"), "{stderr}");
     }
 }
+
+/// Reads the running binary's standard output into a shared list of lines.
+fn collect_lines(child: &mut std::process::Child) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    lines
+}
+
+async fn csrf_of(client: &reqwest::Client, url: &str) -> String {
+    let page = crate::support::Page::of(client.get(url).send().await.unwrap()).await;
+    page.value("input[name=csrf_token]").expect("a CSRF token")
+}
+
+async fn post(client: &reqwest::Client, url: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    client.post(url).form(fields).send().await.unwrap()
+}
+
+#[actix_web::test]
+async fn logs_record_changes_with_numbers_masked_and_no_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox.jsonl");
+    let mut child = homeroom()
+        .args(["--bind", "127.0.0.1:0"])
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("log.db").display()),
+        )
+        .env("HOMEROOM_SMS_OUTBOX", &outbox)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = collect_lines(&mut child);
+    let mut setup = None;
+    for _ in 0..300 {
+        let found = lines
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|l| l.contains("/setup/"))
+            .cloned();
+        setup = found.and_then(|l| l.split_whitespace().last().map(str::to_owned));
+        if setup.is_some() {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    let setup = setup.expect("a setup link");
+    let base = setup.split("/setup/").next().unwrap().to_owned();
+    let client = || {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap()
+    };
+
+    let staff = client();
+    let token = csrf_of(&staff, &setup).await;
+    let account = [
+        ("csrf_token", token.as_str()),
+        ("username", "admin"),
+        ("password", GOOD_PASSWORD),
+        ("password_confirm", GOOD_PASSWORD),
+    ];
+    post(&staff, &setup, &account).await;
+    let token = csrf_of(&staff, &format!("{base}/constituents/new")).await;
+    let parent = [
+        ("csrf_token", token.as_str()),
+        ("first_name", "Ana"),
+        ("last_name", "Lee"),
+        ("persona", "parent"),
+        ("phone", "201 555 0143"),
+        ("phone_sms", "on"),
+    ];
+    post(&staff, &format!("{base}/constituents"), &parent).await;
+    let portal = client();
+    let token = csrf_of(&portal, &format!("{base}/portal/sign-in")).await;
+    post(
+        &portal,
+        &format!("{base}/portal/sign-in"),
+        &[("csrf_token", &token), ("phone", "2015550143")],
+    )
+    .await;
+    let mut code = None;
+    for _ in 0..100 {
+        if let Ok(text) = std::fs::read_to_string(&outbox)
+            && !text.is_empty()
+        {
+            code = Some(crate::support::code_in(&text));
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let code = code.expect("a code in the outbox");
+    let token = csrf_of(&portal, &format!("{base}/portal/verify")).await;
+    let signed_in = post(
+        &portal,
+        &format!("{base}/portal/verify"),
+        &[("csrf_token", &token), ("code", &code)],
+    )
+    .await;
+    assert!(
+        signed_in.url().path().ends_with("/portal"),
+        "the parent signed in"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let log = lines.lock().unwrap().join("\n");
+    assert!(
+        log.contains("recorded a change") && log.contains("+1••••••••43"),
+        "{log}"
+    );
+    let token = setup.rsplit('/').next().unwrap();
+    let without_setup_line: String = log.lines().filter(|l| !l.contains("/setup/")).collect();
+    for secret in [
+        "2015550143",
+        "555-0143",
+        "555 0143",
+        GOOD_PASSWORD,
+        code.as_str(),
+        token,
+    ] {
+        assert!(
+            !without_setup_line.contains(secret),
+            "the log shows {secret:?}:\n{log}"
+        );
+    }
+}
