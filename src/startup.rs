@@ -53,26 +53,9 @@ impl Application {
 
         let master = master_secret(&settings, &db)?;
         let key = Key::from(&Sha512::digest(format!("cookies:{master}").as_bytes()));
-        let code_key =
-            CodeKey(Sha256::digest(format!("portal codes:{master}").as_bytes()).to_vec());
-        let setup = if db.run_blocking(db::staff::any_exist)? {
-            SetupLink::default()
-        } else {
-            SetupLink::generate()
-        };
-        let setup_path = setup.path();
         phone::warm_up(settings.default_region);
-
-        let sms = SmsSender::new(&settings.sms, clock.clone())?;
-        let state = SharedState {
-            db: web::Data::new(db.clone()),
-            clock: web::Data::new(clock.clone()),
-            settings: web::Data::new(settings),
-            setup: web::Data::new(setup),
-            decoy: web::Data::new(DecoyHash(passwords::decoy_hash()?)),
-            code_key: web::Data::new(code_key),
-            sms: web::Data::new(sms),
-        };
+        let state = SharedState::new(settings, &db, &clock, &master)?;
+        let setup_path = state.setup.path();
         let store = DbSessionStore::new(db.clone(), clock.clone());
         let server = HttpServer::new(move || {
             App::new()
@@ -144,6 +127,26 @@ struct SharedState {
     decoy: web::Data<DecoyHash>,
     code_key: web::Data<CodeKey>,
     sms: web::Data<SmsSender>,
+}
+
+impl SharedState {
+    fn new(settings: Settings, db: &Database, clock: &Clock, master: &str) -> anyhow::Result<Self> {
+        let code_key = Sha256::digest(format!("portal codes:{master}").as_bytes()).to_vec();
+        let setup = if db.run_blocking(db::staff::any_exist)? {
+            SetupLink::default()
+        } else {
+            SetupLink::generate()
+        };
+        Ok(Self {
+            sms: web::Data::new(SmsSender::new(&settings.sms, clock.clone())?),
+            db: web::Data::new(db.clone()),
+            clock: web::Data::new(clock.clone()),
+            settings: web::Data::new(settings),
+            setup: web::Data::new(setup),
+            decoy: web::Data::new(DecoyHash(passwords::decoy_hash()?)),
+            code_key: web::Data::new(CodeKey(code_key)),
+        })
+    }
 }
 
 /// Who a session cookie is for.

@@ -1,11 +1,11 @@
 //! The Parent Portal's codes and sign-in limits.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 use subtle::ConstantTimeEq;
 
-use super::Connection;
 use super::schema::{constituents, phone_numbers, portal_codes, portal_failures};
+use super::{Connection, write_transaction};
 use crate::domain::constituent::Slot;
 use crate::domain::portal::{PAUSE, WRONG_CODES_BEFORE_PAUSE, WRONG_TRIES_PER_CODE};
 
@@ -42,7 +42,7 @@ pub fn current_number(conn: &mut Connection, constituent_id: i64) -> QueryResult
 }
 
 /// Whether `e164` may be sent a new code now: not paused, and under the hourly limit.
-pub fn may_send_code(
+fn may_send_code(
     conn: &mut Connection,
     e164: &str,
     hour_ago: NaiveDateTime,
@@ -66,21 +66,40 @@ fn is_paused(conn: &mut Connection, e164: &str, now: NaiveDateTime) -> QueryResu
     Ok(paused_until.flatten().is_some_and(|until| until > now))
 }
 
-/// A code about to be texted.
+/// A code about to be texted, for whoever holds `e164`.
 pub struct NewCode<'a> {
     pub id: &'a str,
-    pub constituent_id: i64,
     pub e164: &'a str,
     pub code_hash: &'a str,
     pub now: NaiveDateTime,
     pub expires_at: NaiveDateTime,
 }
 
-pub fn insert_code(conn: &mut Connection, code: &NewCode<'_>) -> QueryResult<()> {
+/// Stores a code for the parent who holds its number, when that number may be
+/// sent one now; answers the parent to text it to.
+pub fn issue_code(
+    conn: &mut Connection,
+    code: &NewCode<'_>,
+    per_hour: i64,
+) -> QueryResult<Option<PortalParent>> {
+    write_transaction(conn, |conn| {
+        let Some(parent) = parent_with_number(conn, code.e164)? else {
+            return Ok(None);
+        };
+        let hour_ago = code.now - TimeDelta::hours(1);
+        if !may_send_code(conn, code.e164, hour_ago, code.now, per_hour)? {
+            return Ok(None);
+        }
+        insert_code(conn, parent.id, code)?;
+        Ok(Some(parent))
+    })
+}
+
+fn insert_code(conn: &mut Connection, constituent_id: i64, code: &NewCode<'_>) -> QueryResult<()> {
     diesel::insert_into(portal_codes::table)
         .values((
             portal_codes::id.eq(code.id),
-            portal_codes::constituent_id.eq(code.constituent_id),
+            portal_codes::constituent_id.eq(constituent_id),
             portal_codes::e164.eq(code.e164),
             portal_codes::code_hash.eq(code.code_hash),
             portal_codes::created_at.eq(code.now),

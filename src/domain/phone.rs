@@ -232,6 +232,12 @@ impl PhoneNumber {
     }
 }
 
+/// How a stored number reads on a page (see [`PhoneNumber::display`]); the
+/// stored text itself if it no longer parses.
+pub fn display_stored(e164: &str, extension: Option<&str>, home: Region) -> String {
+    PhoneNumber::from_stored(e164, extension).map_or_else(|| e164.to_owned(), |n| n.display(home))
+}
+
 /// An E.164 number with all but its country code and last two digits hidden,
 /// for logs and for telling a parent which number a code went to.
 pub fn mask(e164: &str) -> String {

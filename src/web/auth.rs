@@ -11,7 +11,8 @@ use super::session_store::STAFF_ID;
 use crate::clock::Clock;
 use crate::db::audit::Actor;
 use crate::db::{Database, staff};
-use crate::domain::staff::Role;
+use crate::domain::staff::{NewPassword, Role};
+use crate::passwords;
 
 const SIGNED_IN_AT: &str = "signed_in_at";
 const SEEN_AT: &str = "seen_at";
@@ -144,6 +145,14 @@ pub fn begin_staff_session(
     write(session, SEEN_AT, now)?;
     csrf_token(session)?;
     Ok(())
+}
+
+/// Hashes a new password on a blocking thread: Argon2 takes tens of milliseconds.
+pub async fn hash_password(password: NewPassword) -> Result<String, AppError> {
+    web::block(move || passwords::hash(password.expose()))
+        .await
+        .map_err(|error| AppError::Internal(error.into()))?
+        .map_err(AppError::Internal)
 }
 
 /// The session's CSRF token, created on first use. One token serves every form

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::config::Settings;
 use crate::db::Database;
 use crate::db::audit::{self, Action, EventRow, Filter};
-use crate::domain::phone::{PhoneNumber, Region};
+use crate::domain::phone::{Region, display_stored};
 use crate::web::auth::{AdminUser, Viewer};
 use crate::web::error::{AppError, urlencode};
 use crate::web::page;
@@ -32,8 +32,7 @@ impl HistoryRow {
         let about_numbers = action.is_some_and(Action::is_about_numbers);
         let shown = |value: Option<String>| match value {
             None => "None".to_owned(),
-            Some(number) if about_numbers => PhoneNumber::from_stored(&number, None)
-                .map_or(number, |number| number.display(region)),
+            Some(number) if about_numbers => display_stored(&number, None, region),
             Some(other) => other,
         };
         Self {

@@ -14,8 +14,7 @@ use crate::clock::Clock;
 use crate::db::audit::Actor;
 use crate::db::{self, Database, staff};
 use crate::domain::staff::{NewPassword, PasswordError, Role, Username};
-use crate::passwords;
-use crate::web::auth::{Viewer, begin_staff_session, csrf_token};
+use crate::web::auth::{Viewer, begin_staff_session, csrf_token, hash_password};
 use crate::web::error::AppError;
 use crate::web::forms::Form;
 use crate::web::{FieldErrors, page, page_with_status, see_other};
@@ -104,6 +103,22 @@ pub struct SetupForm {
     password_confirm: String,
 }
 
+/// The username and password typed, or every mistake in them.
+fn read_account(form: &SetupForm) -> Result<(Username, NewPassword), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let username = errors.take("username", Username::parse(&form.username));
+    let password = username
+        .as_ref()
+        .and_then(|name| errors.take("password", NewPassword::parse(&form.password, name)));
+    if password.is_some() && form.password != form.password_confirm {
+        errors.add("password_confirm", PasswordError::Mismatch);
+    }
+    match (username, password) {
+        (Some(username), Some(password)) if errors.is_empty() => Ok((username, password)),
+        _ => Err(errors),
+    }
+}
+
 pub async fn submit(
     token: web::Path<String>,
     Form(form): Form<SetupForm>,
@@ -116,28 +131,21 @@ pub async fn submit(
         return Err(AppError::NotFound);
     }
 
-    let mut errors = FieldErrors::default();
-    let username = errors.take("username", Username::parse(&form.username));
-    let password = username
-        .as_ref()
-        .and_then(|name| errors.take("password", NewPassword::parse(&form.password, name)));
-    if password.is_some() && form.password != form.password_confirm {
-        errors.add("password_confirm", PasswordError::Mismatch);
-    }
-    let (Some(username), Some(password), true) = (username, password, errors.is_empty()) else {
-        let page = SetupPage {
-            viewer: None,
-            csrf_token: csrf_token(&session)?,
-            action: format!("/setup/{token}"),
-            username: form.username,
-            errors,
-        };
-        return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    let (username, password) = match read_account(&form) {
+        Ok(account) => account,
+        Err(errors) => {
+            let page = SetupPage {
+                viewer: None,
+                csrf_token: csrf_token(&session)?,
+                action: format!("/setup/{token}"),
+                username: form.username,
+                errors,
+            };
+            return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
     };
 
-    let hash = web::block(move || passwords::hash(password.expose()))
-        .await
-        .map_err(|error| AppError::Internal(error.into()))??;
+    let hash = hash_password(password).await?;
     let now = clock.now();
     let created = db
         .run(move |conn| {

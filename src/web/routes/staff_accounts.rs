@@ -9,8 +9,7 @@ use crate::clock::Clock;
 use crate::db::audit::{self, Action, Event};
 use crate::db::{self, Database, staff};
 use crate::domain::staff::{NewPassword, Role, Username};
-use crate::passwords;
-use crate::web::auth::{AdminUser, Viewer};
+use crate::web::auth::{AdminUser, Viewer, hash_password};
 use crate::web::error::AppError;
 use crate::web::forms::{Form, NoFields};
 use crate::web::{FieldErrors, page, page_with_status, see_other};
@@ -104,7 +103,7 @@ pub async fn create(
         return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
 
-    let hash = hash_in_background(password).await?;
+    let hash = hash_password(password).await?;
     let (actor, now) = (admin.0.actor(), clock.now());
     let created = db
         .run(move |conn| staff::create(conn, username.as_str(), role.as_str(), &hash, &actor, now))
@@ -118,13 +117,6 @@ pub async fn create(
         return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     Ok(see_other("/staff"))
-}
-
-async fn hash_in_background(password: NewPassword) -> Result<String, AppError> {
-    web::block(move || passwords::hash(password.expose()))
-        .await
-        .map_err(|error| AppError::Internal(error.into()))?
-        .map_err(AppError::Internal)
 }
 
 fn account_id(raw: &str) -> Result<i64, AppError> {
@@ -246,7 +238,7 @@ pub async fn reset_password(
         }
     };
 
-    let hash = hash_in_background(password).await?;
+    let hash = hash_password(password).await?;
     let (actor, now) = (admin.0.actor(), clock.now());
     db.run(move |conn| {
         db::write_transaction(conn, |conn| {

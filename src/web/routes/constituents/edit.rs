@@ -12,7 +12,7 @@ use crate::config::Settings;
 use crate::db::Database;
 use crate::db::constituents::{self, Saved};
 use crate::domain::constituent::Slot;
-use crate::domain::phone::PhoneNumber;
+use crate::domain::phone::display_stored;
 use crate::sms::SmsSender;
 use crate::web::auth::{StaffUser, Viewer};
 use crate::web::error::AppError;
@@ -82,8 +82,7 @@ pub async fn show(
 
     let mut numbers = number_inputs();
     for row in stored {
-        let shown = PhoneNumber::from_stored(&row.e164, row.extension.as_deref())
-            .map_or_else(|| row.e164.clone(), |n| n.display(settings.default_region));
+        let shown = display_stored(&row.e164, row.extension.as_deref(), settings.default_region);
         if let Some(input) = numbers
             .iter_mut()
             .find(|input| input.slot.index() == row.slot)

@@ -10,7 +10,7 @@ use crate::config::Settings;
 use crate::db::Database;
 use crate::db::constituents::{self, Filter};
 use crate::domain::constituent::search_key;
-use crate::domain::phone::{PhoneNumber, Region};
+use crate::domain::phone::{PhoneNumber, Region, display_stored};
 use crate::web::auth::{StaffUser, Viewer};
 use crate::web::error::{AppError, urlencode};
 use crate::web::page;
@@ -76,13 +76,7 @@ pub async fn show(
 
     let shown: HashMap<i64, String> = portal_numbers
         .into_iter()
-        .map(|row| {
-            let number = PhoneNumber::from_stored(&row.e164, None);
-            (
-                row.constituent_id,
-                number.map_or(row.e164, |n| n.display(region)),
-            )
-        })
+        .map(|row| (row.constituent_id, display_stored(&row.e164, None, region)))
         .collect();
     let rows = found
         .into_iter()

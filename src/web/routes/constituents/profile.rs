@@ -8,7 +8,7 @@ use super::{load, parse_id};
 use crate::config::Settings;
 use crate::db::{Database, audit, constituents};
 use crate::domain::constituent::{PhoneLabel, Slot};
-use crate::domain::phone::{PhoneNumber, Region};
+use crate::domain::phone::{PhoneNumber, Region, display_stored};
 use crate::web::auth::{StaffUser, Viewer};
 use crate::web::error::AppError;
 use crate::web::routes::audit::HistoryRow;
@@ -28,9 +28,7 @@ impl NumberView {
     fn new(row: &constituents::PhoneRow, region: Region) -> Self {
         let number = PhoneNumber::from_stored(&row.e164, row.extension.as_deref());
         Self {
-            shown: number
-                .as_ref()
-                .map_or_else(|| row.e164.clone(), |n| n.display(region)),
+            shown: display_stored(&row.e164, row.extension.as_deref(), region),
             e164: row.e164.clone(),
             label: PhoneLabel::parse(&row.label).map_or("Other", PhoneLabel::title),
             kind: number.map_or("Unknown kind", |n| n.kind().label()),

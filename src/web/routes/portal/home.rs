@@ -8,7 +8,7 @@ use super::PortalParent;
 use crate::config::Settings;
 use crate::db::{Database, constituents};
 use crate::domain::constituent::{PhoneLabel, Slot};
-use crate::domain::phone::PhoneNumber;
+use crate::domain::phone::display_stored;
 use crate::web::error::AppError;
 use crate::web::forms::{Form, NoFields};
 use crate::web::{page, see_other};
@@ -52,8 +52,7 @@ pub async fn show(
                 Some(Slot::Portal) => "Portal Access/SMS Number",
                 _ => PhoneLabel::parse(&row.label).map_or("Other", PhoneLabel::title),
             },
-            shown: PhoneNumber::from_stored(&row.e164, row.extension.as_deref())
-                .map_or_else(|| row.e164.clone(), |number| number.display(region)),
+            shown: display_stored(&row.e164, row.extension.as_deref(), region),
         })
         .collect();
     page(&HomePage {

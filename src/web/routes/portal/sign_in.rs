@@ -10,6 +10,7 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use chrono::NaiveDateTime;
 use rand::RngCore;
 use serde::Deserialize;
 
@@ -93,34 +94,15 @@ pub async fn submit(
     )?;
 
     let code = OneTimeCode::generate();
-    let code_hash = code.keyed_hash(&key.0, &attempt);
     let (e164, now) = (number.e164().to_owned(), clock.now());
-    let recipient = {
-        let (attempt, e164) = (attempt.clone(), e164.clone());
-        db.run(move |conn| {
-            write_transaction(conn, |conn| {
-                let Some(parent) = portal::parent_with_number(conn, &e164)? else {
-                    return Ok(None);
-                };
-                let hour_ago = now - chrono::TimeDelta::hours(1);
-                if !portal::may_send_code(conn, &e164, hour_ago, now, CODES_PER_HOUR)? {
-                    return Ok(None);
-                }
-                let expires_at = now + CODE_LIFETIME;
-                let new = NewCode {
-                    id: &attempt,
-                    constituent_id: parent.id,
-                    e164: &e164,
-                    code_hash: &code_hash,
-                    now,
-                    expires_at,
-                };
-                portal::insert_code(conn, &new)?;
-                Ok(Some(parent))
-            })
-        })
-        .await?
+    let new = Attempt {
+        id: attempt.clone(),
+        e164: e164.clone(),
+        code_hash: code.keyed_hash(&key.0, &attempt),
     };
+    let recipient = db
+        .run(move |conn| portal::issue_code(conn, &new.as_code(now), CODES_PER_HOUR))
+        .await?;
 
     if let Some(parent) = recipient {
         let text = code_text(&settings.school_name, &parent.first_name, &code);
@@ -134,6 +116,25 @@ pub async fn submit(
         );
     }
     Ok(see_other("/portal/verify"))
+}
+
+/// A sign-in attempt, as it is about to be stored.
+struct Attempt {
+    id: String,
+    e164: String,
+    code_hash: String,
+}
+
+impl Attempt {
+    fn as_code(&self, now: NaiveDateTime) -> NewCode<'_> {
+        NewCode {
+            id: &self.id,
+            e164: &self.e164,
+            code_hash: &self.code_hash,
+            now,
+            expires_at: now + CODE_LIFETIME,
+        }
+    }
 }
 
 fn send_in_background(
