@@ -46,8 +46,9 @@ on_both_databases! {
         let known = parent.post_form("/portal/sign-in", &[("phone", "2015550143")]).await;
         let student = stranger.post_form("/portal/sign-in", &[("phone", "2015550177")]).await;
         let unknown = app.another_browser().post_form("/portal/sign-in", &[("phone", "2015550100")]).await;
+        let nonsense = app.another_browser().post_form("/portal/sign-in", &[("phone", "call me")]).await;
 
-        for response in [&known, &student, &unknown] {
+        for response in [&known, &student, &unknown, &nonsense] {
             assert_eq!(response.status(), StatusCode::SEE_OTHER);
             assert_eq!(location(response), "/portal/verify");
         }

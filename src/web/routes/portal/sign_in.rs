@@ -71,27 +71,21 @@ pub async fn submit(
     key: web::Data<CodeKey>,
     sms: web::Data<SmsSender>,
 ) -> Result<HttpResponse, AppError> {
-    let number = match PhoneNumber::parse(&form.phone, settings.default_region) {
-        Ok(number) => number,
-        Err(why) => {
-            let page = SignInPage {
-                school: settings.school_name.clone(),
-                csrf_token: csrf_token(&session)?,
-                phone: form.phone,
-                error: Some(why.to_string()),
-            };
-            return page_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-        }
-    };
-
+    // Whatever was typed, the answer is the same: a number that is not a
+    // number simply belongs to no parent.
+    let number = PhoneNumber::parse(&form.phone, settings.default_region).ok();
+    let digits: String = form.phone.chars().filter(char::is_ascii_digit).collect();
     let attempt = random_id();
     session.renew();
     write(&session, ATTEMPT, &attempt)?;
     write(
         &session,
         ATTEMPT_HINT,
-        &number.e164()[number.e164().len() - 2..],
+        &digits[digits.len().saturating_sub(2)..],
     )?;
+    let Some(number) = number else {
+        return Ok(see_other("/portal/verify"));
+    };
 
     let code = OneTimeCode::generate();
     let (e164, now) = (number.e164().to_owned(), clock.now());
