@@ -19,16 +19,19 @@
     var status = document.getElementById(input.id + "-status");
     var timer = null;
     var latest = 0;
+    var shown = "";
     if (!status) {
       return;
     }
 
     // Answers can arrive out of order, or after more typing; only the answer
     // to the newest question is shown. The fragment is server-rendered and
-    // escaped.
+    // escaped. An answer the same as the one shown leaves the status alone, so
+    // that screen readers do not hear it twice and a focused link in it stays.
     function show(asked, html) {
-      if (asked === latest) {
+      if (asked === latest && html !== shown) {
         status.innerHTML = html;
+        shown = html;
       }
     }
 
@@ -37,6 +40,7 @@
       var asked = ++latest;
       if (number === "") {
         status.textContent = "";
+        shown = "";
         return;
       }
       var query = new URLSearchParams({ number: number, role: roleOf(input) });

@@ -291,6 +291,19 @@ pub async fn tab_to(client: &Client, selector: &str) -> usize {
     panic!("Tab never reached {selector}");
 }
 
+/// Presses Shift+Tab, which moves the focus backwards, until the element matching `selector`
+/// has the focus.
+pub async fn tab_back_to(client: &Client, selector: &str) {
+    let shift_tab = format!("{}{}{}", Key::Shift, Key::Tab, Key::Null);
+    for _ in 1..=40 {
+        press(client, &shift_tab).await;
+        if has_focus(client, selector).await {
+            return;
+        }
+    }
+    panic!("Shift+Tab never reached {selector}");
+}
+
 /// The text of the element matching `selector`, once it contains `expected`.
 pub async fn wait_for_text(client: &Client, selector: &str, expected: &str) -> String {
     wait_for_text_that(client, selector, expected, |text| text.contains(expected)).await
@@ -340,4 +353,129 @@ pub async fn wait_to_leave(client: &Client, path: &str) -> String {
         assert!(started.elapsed() < PATIENCE, "the browser stayed on {now}");
         actix_web::rt::time::sleep(POLL).await;
     }
+}
+
+/// axe-core, the accessibility rules engine, as vendored from the npm registry
+/// (see `tests/vendor/axe-core/VERSION`).
+const AXE_CORE: &str = include_str!("../../vendor/axe-core/axe.min.js");
+
+/// The rules every page must pass: WCAG 2.0, 2.1 and 2.2 at levels A and AA.
+const WCAG_A_AND_AA: &[&str] = &["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/// axe-core's best-practice rules for the page structure the project also asks for:
+/// an h1, headings in order, and landmarks that hold all content.
+const STRUCTURE_RULES: &[&str] = &[
+    "page-has-heading-one",
+    "heading-order",
+    "landmark-one-main",
+    "landmark-no-duplicate-main",
+    "landmark-no-duplicate-banner",
+    "landmark-banner-is-top-level",
+    "landmark-main-is-top-level",
+    "landmark-unique",
+    "region",
+];
+
+/// Runs axe-core on the whole page and answers its violations as plain objects.
+const RUN_AXE: &str = r#"
+return axe.run(document, arguments[0]).then((results) =>
+  results.violations.map((rule) => ({
+    id: rule.id,
+    impact: rule.impact,
+    help: rule.help,
+    nodes: rule.nodes.map((node) => ({
+      target: node.target.join(" "),
+      summary: node.failureSummary,
+    })),
+  }))
+);
+"#;
+
+/// Fails, listing each violation with its rule, impact, help and elements, unless axe-core
+/// finds the open page meets WCAG 2.2 A and AA and the structure rules above.
+pub async fn assert_no_axe_violations(client: &Client, what: &str) {
+    let mut rules = serde_json::Map::new();
+    for rule in STRUCTURE_RULES {
+        rules.insert(rule.to_string(), serde_json::json!({ "enabled": true }));
+    }
+    let options = serde_json::json!({
+        "runOnly": { "type": "tag", "values": WCAG_A_AND_AA },
+        "rules": rules,
+        "resultTypes": ["violations"],
+    });
+    // The engine is injected into each page afresh: a new document starts without it.
+    let script = format!("{AXE_CORE}\n;\n{RUN_AXE}");
+    let ran = client.execute(&script, vec![options]).await;
+    let violations = ran.unwrap_or_else(|error| panic!("axe-core did not run on {what}: {error}"));
+
+    let violations = violations.as_array().expect("axe-core answers a list");
+    if violations.is_empty() {
+        return;
+    }
+    let path = current_path(client).await;
+    let count = violations.len();
+    let mut report = format!("axe-core found {count} rules broken on {what} ({path}):");
+    for rule in violations {
+        let field = |name: &str| rule[name].as_str().unwrap_or("?").to_owned();
+        let (id, impact, help) = (field("id"), field("impact"), field("help"));
+        report.push_str(&format!("\n- {id} ({impact}): {help}"));
+        for node in rule["nodes"].as_array().into_iter().flatten() {
+            let target = node["target"].as_str().unwrap_or("?");
+            let summary = node["summary"].as_str().unwrap_or("").replace('\n', " ");
+            report.push_str(&format!("\n    {target}\n        {summary}"));
+        }
+    }
+    panic!("{report}");
+}
+
+/// The window size the browsers start with; see `CHROMIUM_ARGS`.
+pub const USUAL_WINDOW: (u32, u32) = (1280, 1000);
+
+/// Makes the page `width` CSS pixels wide, keeping the usual height.
+pub async fn set_window_width(client: &Client, width: u32) {
+    let resized = client.set_window_size(width, USUAL_WINDOW.1).await;
+    resized.unwrap_or_else(|error| panic!("the window did not take {width} pixels: {error}"));
+    let inner = client.execute("return window.innerWidth;", vec![]).await;
+    let inner = inner.expect("the window's width").as_u64();
+    assert_eq!(
+        inner,
+        Some(u64::from(width)),
+        "the window is {width}px wide"
+    );
+}
+
+/// How far the page reaches, and the outermost elements that stick out of the window.
+const SIDEWAYS_OVERFLOW: &str = r#"
+const width = window.innerWidth;
+// An absolutely positioned element is clipped only by its containing block and what holds it.
+const clipped = (element) => {
+  const position = getComputedStyle(element).position;
+  if (position === "fixed") return false;
+  let up = position === "absolute" ? element.offsetParent : element.parentElement;
+  for (; up && up !== document.body; up = up.parentElement) {
+    if (getComputedStyle(up).overflowX !== "visible") return true;
+  }
+  return false;
+};
+const sticksOut = (element) =>
+  element.getBoundingClientRect().right > width + 0.5 && !clipped(element);
+const culprits = [...document.body.querySelectorAll("*")]
+  .filter((element) => sticksOut(element) && !sticksOut(element.parentElement))
+  .slice(0, 5)
+  .map((element) => element.outerHTML.slice(0, 160));
+return { width, scrollWidth: document.documentElement.scrollWidth, culprits };
+"#;
+
+/// Fails when the open page is wider than the window, naming what sticks out.
+pub async fn assert_no_sideways_scroll(client: &Client, what: &str) {
+    let measured = client.execute(SIDEWAYS_OVERFLOW, vec![]).await;
+    let measured = measured.unwrap_or_else(|error| panic!("could not measure {what}: {error}"));
+
+    let width = measured["width"].as_u64().expect("the window's width");
+    let scroll_width = measured["scrollWidth"].as_u64().expect("the page's width");
+    assert!(
+        scroll_width <= width,
+        "{what} scrolls sideways: {scroll_width}px of page in a {width}px window; sticking out: {}",
+        measured["culprits"]
+    );
 }

@@ -40,8 +40,6 @@ pub struct CodeKey(pub Vec<u8>);
 struct SignInPage {
     school: String,
     csrf_token: String,
-    phone: String,
-    error: Option<String>,
 }
 
 pub async fn show(
@@ -51,8 +49,6 @@ pub async fn show(
     page(&SignInPage {
         school: settings.school_name.clone(),
         csrf_token: csrf_token(&session)?,
-        phone: String::new(),
-        error: None,
     })
 }
 
