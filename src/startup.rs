@@ -19,7 +19,7 @@ use crate::db::{self, Database};
 use crate::domain::phone;
 use crate::passwords;
 use crate::sms::SmsSender;
-use crate::telemetry::RequestLog;
+use crate::telemetry::{self, RequestLog};
 use crate::web::forms::FORM_LIMIT_BYTES;
 use crate::web::routes::portal::sign_in::CodeKey;
 use crate::web::routes::setup::SetupLink;
@@ -110,7 +110,8 @@ impl Application {
                 hourly.tick().await;
                 let now = clock.now();
                 if let Err(error) = db.run(move |conn| db::tidy(conn, now)).await {
-                    tracing::error!(cause = %format!("{:#}", anyhow::Error::from(error)), "could not tidy the database");
+                    let cause = telemetry::cause_chain(error);
+                    tracing::error!(%cause, "could not tidy the database");
                 }
             }
         });

@@ -22,6 +22,11 @@ pub fn init() {
         .try_init();
 }
 
+/// An error and its causes on one line, for a log field: `a: b: c`.
+pub fn cause_chain(error: impl Into<anyhow::Error>) -> String {
+    format!("{:#}", error.into())
+}
+
 /// Builds each request's span and writes its closing line.
 pub struct RequestLog;
 

@@ -65,7 +65,8 @@ impl std::fmt::Debug for OneTimeCode {
 /// The text that carries a code: what it is, for whom, and when it expires.
 pub fn code_text(school: &str, first_name: &str, code: &OneTimeCode) -> String {
     format!(
-        "{school}: {} is the Parent Portal sign-in code for {first_name}. It expires in {} minutes.",
+        "{school}: {} is the Parent Portal sign-in code for {first_name}. \
+         It expires in {} minutes.",
         code.expose(),
         CODE_LIFETIME.num_minutes()
     )

@@ -208,179 +208,223 @@ async fn three_people(app: &TestApp) -> (i64, i64, i64) {
     (olga, pablo, id_from_location(&sam))
 }
 
-on_both_databases! {
-    async fn the_setup_and_sign_in_pages_pass_the_checks(app: TestApp) {
-        with_browser(move |client| async move {
-            go_to(&client, &app.setup_url()).await;
-            check(&client, "the setup page").await;
-            submit_with_errors(&client, &app.setup_url().replace(&app.base_url, "")).await;
-            check(&client, "the setup page with errors").await;
+async fn the_setup_and_sign_in_pages_pass_the_checks(app: TestApp) {
+    with_browser(move |client| async move {
+        go_to(&client, &app.setup_url()).await;
+        check(&client, "the setup page").await;
+        submit_with_errors(&client, &app.setup_url().replace(&app.base_url, "")).await;
+        check(&client, "the setup page with errors").await;
 
-            sign_in_as_admin(&client, &app).await;
-            find(&client, "form[action='/logout'] button").await.click().await.expect("a click");
-            wait_to_leave(&client, "/constituents").await;
-            check(&client, "the sign-in page").await;
+        sign_in_as_admin(&client, &app).await;
+        find(&client, "form[action='/logout'] button")
+            .await
+            .click()
+            .await
+            .expect("a click");
+        wait_to_leave(&client, "/constituents").await;
+        check(&client, "the sign-in page").await;
 
-            type_into(&client, "#username", "admin").await;
-            type_into(&client, "#password", "not the password at all").await;
-            submit_with_errors(&client, "/login").await;
-            check(&client, "the sign-in page with an error").await;
+        type_into(&client, "#username", "admin").await;
+        type_into(&client, "#password", "not the password at all").await;
+        submit_with_errors(&client, "/login").await;
+        check(&client, "the sign-in page with an error").await;
 
-            visit(&client, &app, "/no-such-page", "the not-found page, signed out").await;
-        })
+        visit(
+            &client,
+            &app,
+            "/no-such-page",
+            "the not-found page, signed out",
+        )
         .await;
-    }
-
-    async fn the_directory_pages_pass_the_checks(app: TestApp) {
-        let (olga, pablo, sam) = three_people(&app).await;
-
-        with_browser(move |client| async move {
-            sign_in(&client, &app, "admin", GOOD_PASSWORD).await;
-            visit(&client, &app, "/constituents", "the directory").await;
-            visit(&client, &app, "/constituents?q=olga", "search results").await;
-            visit(&client, &app, "/constituents?q=12", "a search it cannot read").await;
-            let empty = "/constituents?q=zed&page=2";
-            visit(&client, &app, empty, "an empty second page of results").await;
-            visit(&client, &app, &format!("/constituents/{olga}"), "a profile").await;
-            let flagged = format!("/constituents/{sam}");
-            visit(&client, &app, &flagged, "a profile with a shared number").await;
-            visit(&client, &app, "/no-such-page", "the not-found page").await;
-
-            visit(&client, &app, "/constituents/new", "the new-person form").await;
-            type_into(&client, "#phone", "201.555.0143").await;
-            find(&client, "#phone_sms").await.click().await.expect("a click");
-            wait_for_text(&client, "#phone-status", "Taken").await;
-            check(&client, "the new-person form flagging a taken number").await;
-            submit_with_errors(&client, "/constituents").await;
-            check(&client, "the new-person form with errors").await;
-
-            go_to(&client, &app.url("/constituents/new")).await;
-            type_into(&client, "#first_name", "Lena").await;
-            type_into(&client, "#last_name", "Landline").await;
-            type_into(&client, "#phone", "+44 20 7946 0958").await;
-            find(&client, "#phone_sms").await.click().await.expect("a click");
-            submit_with_errors(&client, "/constituents").await;
-            find(&client, "#confirm_sms_capable").await;
-            check(&client, "the new-person form asking to confirm a landline").await;
-
-            let edit = format!("/constituents/{pablo}/edit");
-            visit(&client, &app, &edit, "the edit form").await;
-            find(&client, "#sms_number").await.clear().await.expect("the field empties");
-            type_into(&client, "#sms_number", "201.555.0143").await;
-            wait_for_text(&client, "#sms_number-status", "Taken").await;
-            check(&client, "the edit form flagging a taken number").await;
-            submit_with_errors(&client, &format!("/constituents/{pablo}")).await;
-            check(&client, "the edit form with errors").await;
-
-            let mv = format!("/constituents/{pablo}/move-number?number=%2B12015550143");
-            visit(&client, &app, &mv, "the move-number confirmation").await;
-            let bad = format!("/constituents/{pablo}/move-number?number=12");
-            visit(&client, &app, &bad, "the move-number page for a bad number").await;
-            let delete = format!("/constituents/{pablo}/delete");
-            visit(&client, &app, &delete, "the delete confirmation").await;
-        })
-        .await;
-    }
-
-    async fn the_staff_and_audit_pages_pass_the_checks(app: TestApp) {
-        three_people(&app).await;
-
-        with_browser(move |client| async move {
-            sign_in(&client, &app, "admin", GOOD_PASSWORD).await;
-            visit(&client, &app, "/staff", "the staff accounts").await;
-            type_into(&client, "#username", "frontdesk").await;
-            type_into(&client, "#password", "short").await;
-            submit_with_errors(&client, "/staff").await;
-            check(&client, "the staff accounts with errors").await;
-
-            let reset = find(&client, "a[href$='/password']").await;
-            let reset = reset.attr("href").await.expect("an href").expect("a link");
-            visit(&client, &app, &reset, "the password reset").await;
-            type_into(&client, "#password", "short").await;
-            submit_with_errors(&client, &reset).await;
-            check(&client, "the password reset with errors").await;
-
-            visit(&client, &app, "/audit", "the audit trail").await;
-            let none = "/audit?person=nobody";
-            visit(&client, &app, none, "an audit trail with no matches").await;
-        })
-        .await;
-    }
-
-    async fn the_portal_pages_pass_the_checks(app: TestApp) {
-        three_people(&app).await;
-
-        with_browser(move |client| async move {
-            // Whatever is typed leads on to the code page, so this form shows no errors.
-            visit(&client, &app, "/portal/sign-in", "the portal sign-in").await;
-            type_into(&client, "#phone", "201.555.0143").await;
-            press(&client, &Key::Enter).await;
-            wait_to_leave(&client, "/portal/sign-in").await;
-            check(&client, "the code page").await;
-
-            let code = code_in(&app.wait_for_texts(OLGAS_NUMBER, 1).await[0]);
-            let wrong = if code == "000000" { "111111" } else { "000000" };
-            type_into(&client, "#code", wrong).await;
-            submit_with_errors(&client, "/portal/verify").await;
-            check(&client, "the code page with an error").await;
-
-            type_into(&client, "#code", &code).await;
-            press(&client, &Key::Enter).await;
-            wait_to_leave(&client, "/portal/verify").await;
-            wait_for_text(&client, "h1", "Olga Parent").await;
-            check(&client, "the portal home page").await;
-            visit(&client, &app, "/portal/no-such-page", "the portal's not-found page").await;
-        })
-        .await;
-    }
-
-    async fn a_taken_number_is_flagged_and_its_holder_reached_by_keyboard(app: TestApp) {
-        let (olga, _, _) = three_people(&app).await;
-
-        with_browser(move |client| async move {
-            sign_in(&client, &app, "admin", GOOD_PASSWORD).await;
-            go_to(&client, &app.url("/constituents/new")).await;
-
-            tab_to(&client, "#phone").await;
-            press(&client, "(201) 555-0143").await;
-            tab_to(&client, "#phone_sms").await;
-            press(&client, &Key::Space).await;
-
-            let status = wait_for_text(&client, "#phone-status", "Taken").await;
-            assert!(status.contains("Olga Parent"), "{status}");
-            assert!(has_focus(&client, "#phone_sms").await, "the status leaves the focus be");
-            let live = find(&client, "#phone-status").await.attr("aria-live").await;
-            assert_eq!(live.expect("its attributes").as_deref(), Some("polite"));
-
-            tab_back_to(&client, "#phone-status a").await;
-            press(&client, &Key::Enter).await;
-            wait_to_leave(&client, "/constituents/new").await;
-            assert_eq!(current_path(&client).await, format!("/constituents/{olga}"));
-            wait_for_text(&client, "h1", "Olga Parent").await;
-        })
-        .await;
-    }
-
-    async fn a_parent_signs_in_to_the_portal_by_keyboard(app: TestApp) {
-        three_people(&app).await;
-
-        with_browser(move |client| async move {
-            go_to(&client, &app.url("/portal/sign-in")).await;
-
-            tab_to(&client, "#phone").await;
-            press(&client, "201.555.0143").await;
-            press(&client, &Key::Enter).await;
-            wait_to_leave(&client, "/portal/sign-in").await;
-
-            let code = code_in(&app.wait_for_texts(OLGAS_NUMBER, 1).await[0]);
-            tab_to(&client, "#code").await;
-            press(&client, &code).await;
-            press(&client, &Key::Enter).await;
-
-            wait_to_leave(&client, "/portal/verify").await;
-            assert_eq!(current_path(&client).await, "/portal");
-            wait_for_text(&client, "h1", "Olga Parent").await;
-        })
-        .await;
-    }
+    })
+    .await;
 }
+
+async fn the_directory_pages_pass_the_checks(app: TestApp) {
+    let (olga, pablo, sam) = three_people(&app).await;
+
+    with_browser(move |client| async move {
+        sign_in(&client, &app, "admin", GOOD_PASSWORD).await;
+        visit(&client, &app, "/constituents", "the directory").await;
+        visit(&client, &app, "/constituents?q=olga", "search results").await;
+        visit(
+            &client,
+            &app,
+            "/constituents?q=12",
+            "a search it cannot read",
+        )
+        .await;
+        let empty = "/constituents?q=zed&page=2";
+        visit(&client, &app, empty, "an empty second page of results").await;
+        visit(&client, &app, &format!("/constituents/{olga}"), "a profile").await;
+        let flagged = format!("/constituents/{sam}");
+        visit(&client, &app, &flagged, "a profile with a shared number").await;
+        visit(&client, &app, "/no-such-page", "the not-found page").await;
+
+        visit(&client, &app, "/constituents/new", "the new-person form").await;
+        type_into(&client, "#phone", "201.555.0143").await;
+        find(&client, "#phone_sms")
+            .await
+            .click()
+            .await
+            .expect("a click");
+        wait_for_text(&client, "#phone-status", "Taken").await;
+        check(&client, "the new-person form flagging a taken number").await;
+        submit_with_errors(&client, "/constituents").await;
+        check(&client, "the new-person form with errors").await;
+
+        go_to(&client, &app.url("/constituents/new")).await;
+        type_into(&client, "#first_name", "Lena").await;
+        type_into(&client, "#last_name", "Landline").await;
+        type_into(&client, "#phone", "+44 20 7946 0958").await;
+        find(&client, "#phone_sms")
+            .await
+            .click()
+            .await
+            .expect("a click");
+        submit_with_errors(&client, "/constituents").await;
+        find(&client, "#confirm_sms_capable").await;
+        check(&client, "the new-person form asking to confirm a landline").await;
+
+        let edit = format!("/constituents/{pablo}/edit");
+        visit(&client, &app, &edit, "the edit form").await;
+        find(&client, "#sms_number")
+            .await
+            .clear()
+            .await
+            .expect("the field empties");
+        type_into(&client, "#sms_number", "201.555.0143").await;
+        wait_for_text(&client, "#sms_number-status", "Taken").await;
+        check(&client, "the edit form flagging a taken number").await;
+        submit_with_errors(&client, &format!("/constituents/{pablo}")).await;
+        check(&client, "the edit form with errors").await;
+
+        let mv = format!("/constituents/{pablo}/move-number?number=%2B12015550143");
+        visit(&client, &app, &mv, "the move-number confirmation").await;
+        let bad = format!("/constituents/{pablo}/move-number?number=12");
+        visit(&client, &app, &bad, "the move-number page for a bad number").await;
+        let delete = format!("/constituents/{pablo}/delete");
+        visit(&client, &app, &delete, "the delete confirmation").await;
+    })
+    .await;
+}
+
+async fn the_staff_and_audit_pages_pass_the_checks(app: TestApp) {
+    three_people(&app).await;
+
+    with_browser(move |client| async move {
+        sign_in(&client, &app, "admin", GOOD_PASSWORD).await;
+        visit(&client, &app, "/staff", "the staff accounts").await;
+        type_into(&client, "#username", "frontdesk").await;
+        type_into(&client, "#password", "short").await;
+        submit_with_errors(&client, "/staff").await;
+        check(&client, "the staff accounts with errors").await;
+
+        let reset = find(&client, "a[href$='/password']").await;
+        let reset = reset.attr("href").await.expect("an href").expect("a link");
+        visit(&client, &app, &reset, "the password reset").await;
+        type_into(&client, "#password", "short").await;
+        submit_with_errors(&client, &reset).await;
+        check(&client, "the password reset with errors").await;
+
+        visit(&client, &app, "/audit", "the audit trail").await;
+        let none = "/audit?person=nobody";
+        visit(&client, &app, none, "an audit trail with no matches").await;
+    })
+    .await;
+}
+
+async fn the_portal_pages_pass_the_checks(app: TestApp) {
+    three_people(&app).await;
+
+    with_browser(move |client| async move {
+        // Whatever is typed leads on to the code page, so this form shows no errors.
+        visit(&client, &app, "/portal/sign-in", "the portal sign-in").await;
+        type_into(&client, "#phone", "201.555.0143").await;
+        press(&client, &Key::Enter).await;
+        wait_to_leave(&client, "/portal/sign-in").await;
+        check(&client, "the code page").await;
+
+        let code = code_in(&app.wait_for_texts(OLGAS_NUMBER, 1).await[0]);
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        type_into(&client, "#code", wrong).await;
+        submit_with_errors(&client, "/portal/verify").await;
+        check(&client, "the code page with an error").await;
+
+        type_into(&client, "#code", &code).await;
+        press(&client, &Key::Enter).await;
+        wait_to_leave(&client, "/portal/verify").await;
+        wait_for_text(&client, "h1", "Olga Parent").await;
+        check(&client, "the portal home page").await;
+        visit(
+            &client,
+            &app,
+            "/portal/no-such-page",
+            "the portal's not-found page",
+        )
+        .await;
+    })
+    .await;
+}
+
+async fn a_taken_number_is_flagged_and_its_holder_reached_by_keyboard(app: TestApp) {
+    let (olga, _, _) = three_people(&app).await;
+
+    with_browser(move |client| async move {
+        sign_in(&client, &app, "admin", GOOD_PASSWORD).await;
+        go_to(&client, &app.url("/constituents/new")).await;
+
+        tab_to(&client, "#phone").await;
+        press(&client, "(201) 555-0143").await;
+        tab_to(&client, "#phone_sms").await;
+        press(&client, &Key::Space).await;
+
+        let status = wait_for_text(&client, "#phone-status", "Taken").await;
+        assert!(status.contains("Olga Parent"), "{status}");
+        assert!(
+            has_focus(&client, "#phone_sms").await,
+            "the status leaves the focus be"
+        );
+        let live = find(&client, "#phone-status").await.attr("aria-live").await;
+        assert_eq!(live.expect("its attributes").as_deref(), Some("polite"));
+
+        tab_back_to(&client, "#phone-status a").await;
+        press(&client, &Key::Enter).await;
+        wait_to_leave(&client, "/constituents/new").await;
+        assert_eq!(current_path(&client).await, format!("/constituents/{olga}"));
+        wait_for_text(&client, "h1", "Olga Parent").await;
+    })
+    .await;
+}
+
+async fn a_parent_signs_in_to_the_portal_by_keyboard(app: TestApp) {
+    three_people(&app).await;
+
+    with_browser(move |client| async move {
+        go_to(&client, &app.url("/portal/sign-in")).await;
+
+        tab_to(&client, "#phone").await;
+        press(&client, "201.555.0143").await;
+        press(&client, &Key::Enter).await;
+        wait_to_leave(&client, "/portal/sign-in").await;
+
+        let code = code_in(&app.wait_for_texts(OLGAS_NUMBER, 1).await[0]);
+        tab_to(&client, "#code").await;
+        press(&client, &code).await;
+        press(&client, &Key::Enter).await;
+
+        wait_to_leave(&client, "/portal/verify").await;
+        assert_eq!(current_path(&client).await, "/portal");
+        wait_for_text(&client, "h1", "Olga Parent").await;
+    })
+    .await;
+}
+
+on_both_databases!(
+    the_setup_and_sign_in_pages_pass_the_checks,
+    the_directory_pages_pass_the_checks,
+    the_staff_and_audit_pages_pass_the_checks,
+    the_portal_pages_pass_the_checks,
+    a_taken_number_is_flagged_and_its_holder_reached_by_keyboard,
+    a_parent_signs_in_to_the_portal_by_keyboard,
+);

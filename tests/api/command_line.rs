@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 
 use crate::on_both_databases;
-use crate::support::{GOOD_PASSWORD, location};
+use crate::support::{GOOD_PASSWORD, TestApp, location};
 
 fn homeroom() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_homeroom"));
@@ -157,43 +157,46 @@ fn migrate_prepares_a_new_database_and_exits() {
     assert!(path.exists(), "the SQLite file was created");
 }
 
-on_both_databases! {
-    async fn create_user_makes_an_account_that_signs_in(app: TestApp) {
-        let (ok, stdout, stderr) = run(
-            homeroom()
-                .args(["create-user", "frontdesk", "--role", "office"])
-                .env("DATABASE_URL", &app.database_url),
-            &format!("{GOOD_PASSWORD}\n"),
-        );
-        assert!(ok, "{stderr}");
-        assert!(stdout.contains("frontdesk"), "{stdout}");
+async fn create_user_makes_an_account_that_signs_in(app: TestApp) {
+    let (ok, stdout, stderr) = run(
+        homeroom()
+            .args(["create-user", "frontdesk", "--role", "office"])
+            .env("DATABASE_URL", &app.database_url),
+        &format!("{GOOD_PASSWORD}\n"),
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("frontdesk"), "{stdout}");
 
-        let response = app.sign_in("frontdesk", GOOD_PASSWORD).await;
+    let response = app.sign_in("frontdesk", GOOD_PASSWORD).await;
 
-        assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        assert_eq!(location(&response), "/");
-    }
-
-    async fn create_user_refuses_a_weak_password_and_a_taken_name(app: TestApp) {
-        let create = |name: &str, password: &str| {
-            run(
-                homeroom()
-                    .args(["create-user", name, "--role", "admin"])
-                    .env("DATABASE_URL", &app.database_url),
-                &format!("{password}\n"),
-            )
-        };
-
-        let (ok, _, stderr) = create("clerk", "short");
-        assert!(!ok);
-        assert!(stderr.contains("15 characters"), "{stderr}");
-
-        assert!(create("clerk", GOOD_PASSWORD).0);
-        let (ok, _, stderr) = create("Clerk", GOOD_PASSWORD);
-        assert!(!ok);
-        assert!(stderr.contains("already exists"), "{stderr}");
-    }
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/");
 }
+
+async fn create_user_refuses_a_weak_password_and_a_taken_name(app: TestApp) {
+    let create = |name: &str, password: &str| {
+        run(
+            homeroom()
+                .args(["create-user", name, "--role", "admin"])
+                .env("DATABASE_URL", &app.database_url),
+            &format!("{password}\n"),
+        )
+    };
+
+    let (ok, _, stderr) = create("clerk", "short");
+    assert!(!ok);
+    assert!(stderr.contains("15 characters"), "{stderr}");
+
+    assert!(create("clerk", GOOD_PASSWORD).0);
+    let (ok, _, stderr) = create("Clerk", GOOD_PASSWORD);
+    assert!(!ok);
+    assert!(stderr.contains("already exists"), "{stderr}");
+}
+
+on_both_databases!(
+    create_user_makes_an_account_that_signs_in,
+    create_user_refuses_a_weak_password_and_a_taken_name,
+);
 
 /// Reads the running binary's standard output into a shared list of lines.
 fn collect_lines(child: &mut std::process::Child) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {

@@ -26,30 +26,26 @@ pub enum Backend {
     Postgres,
 }
 
-/// Generates one test per database from one body: `NAME::on_sqlite` and
-/// `NAME::on_postgres`. A machine without PostgreSQL skips the second loudly
-/// (and fails it under `CI=true`).
+/// Runs each named test body, an `async fn NAME(app: TestApp)` beside the
+/// call, once per database: as `NAME::on_sqlite` and `NAME::on_postgres`. A
+/// machine without PostgreSQL skips the second loudly (and fails it under
+/// `CI=true`).
 #[macro_export]
 macro_rules! on_both_databases {
-    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+    ($($name:ident),* $(,)?) => {
         $(
             mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-
-                async fn body($app: $crate::support::TestApp) $body
-
                 #[actix_web::test]
                 async fn on_sqlite() {
                     let app = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite);
-                    body(app.await.expect("SQLite is always there")).await;
+                    super::$name(app.await.expect("SQLite is always there")).await;
                 }
 
                 #[actix_web::test]
                 async fn on_postgres() {
                     let app = $crate::support::TestApp::spawn($crate::support::Backend::Postgres);
                     if let Some(app) = app.await {
-                        body(app).await;
+                        super::$name(app).await;
                     }
                 }
             }

@@ -19,6 +19,7 @@ use crate::db::{Database, portal};
 use crate::domain::phone::mask;
 use crate::domain::portal::{IDLE_LIMIT, MAX_AGE, number_changed_text};
 use crate::sms::SmsSender;
+use crate::telemetry::cause_chain;
 use crate::web::auth::{app_data, csrf_token, read, write};
 use crate::web::error::AppError;
 use crate::web::session_store::PARENT_ID;
@@ -83,7 +84,7 @@ pub fn tell_old_number(sms: Arc<SmsSender>, school: &str, first_name: &str, old_
     let text = number_changed_text(school, first_name);
     actix_web::rt::spawn(async move {
         if let Err(error) = sms.send(&old_e164, &text).await {
-            let cause = format!("{:#}", anyhow::Error::from(error));
+            let cause = cause_chain(error);
             tracing::error!(to = %mask(&old_e164), %cause, "could not tell an old number");
         }
     });

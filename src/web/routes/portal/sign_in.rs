@@ -22,6 +22,7 @@ use crate::db::{Database, write_transaction};
 use crate::domain::phone::{PhoneNumber, mask};
 use crate::domain::portal::{CODE_LIFETIME, CODES_PER_HOUR, OneTimeCode, code_text};
 use crate::sms::SmsSender;
+use crate::telemetry::cause_chain;
 use crate::web::auth::{csrf_token, read, write};
 use crate::web::error::AppError;
 use crate::web::forms::Form;
@@ -138,10 +139,12 @@ fn send_in_background(
     actix_web::rt::spawn(async move {
         match sms.send(&e164, &text).await {
             Ok(()) => {
-                tracing::info!(constituent_id = parent.id, to = %mask(&e164), "sent a portal sign-in code")
+                let to = mask(&e164);
+                tracing::info!(constituent_id = parent.id, %to, "sent a portal sign-in code");
             }
             Err(error) => {
-                tracing::error!(to = %mask(&e164), cause = %format!("{:#}", anyhow::Error::from(error)), "could not send a portal sign-in code");
+                let (to, cause) = (mask(&e164), cause_chain(error));
+                tracing::error!(%to, %cause, "could not send a portal sign-in code");
                 let marked = db
                     .run(move |conn| portal::mark_send_failed(conn, &attempt))
                     .await;
