@@ -423,26 +423,69 @@ pub enum Filter {
 
 /// One page of the directory, in name order; `page_size + 1` rows are read so
 /// the caller can tell whether another page follows without counting the table.
+///
+/// The page is chosen by id first, from the name indexes alone, and only its
+/// rows are read: a common name prefix matches tens of thousands of people in
+/// a district, and sorting their whole rows would read each from the table.
 pub fn list(
     conn: &mut Connection,
     filter: &Filter,
     offset: i64,
     page_size: i64,
 ) -> QueryResult<Vec<ConstituentRow>> {
+    let ids = page_ids(conn, filter, offset, page_size + 1)?;
+    constituents::table
+        .filter(constituents::id.eq_any(&ids))
+        .order(NAME_ORDER)
+        .load(conn)
+}
+
+/// The ids of up to `limit` constituents the filter finds, from `offset` on, in
+/// name order, read from the indexes alone.
+pub fn page_ids(
+    conn: &mut Connection,
+    filter: &Filter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    filtered(filter)
+        .select(constituents::id)
+        .order(NAME_ORDER)
+        .offset(offset)
+        .limit(limit)
+        .load(conn)
+}
+
+/// The directory's order: last name, first name, then id for equal names.
+const NAME_ORDER: (
+    constituents::last_key,
+    constituents::first_key,
+    constituents::id,
+) = (
+    constituents::last_key,
+    constituents::first_key,
+    constituents::id,
+);
+
+fn filtered(
+    filter: &Filter,
+) -> constituents::BoxedQuery<'static, <Connection as diesel::Connection>::Backend> {
     let mut query = constituents::table.into_boxed();
     match filter {
         Filter::Everyone => {}
         Filter::NamePrefixes(words) => {
+            // The longest word is the most selective; the planner leads with the first.
+            let mut words = words.clone();
+            words.sort_by_key(|word| std::cmp::Reverse(word.chars().count()));
             for word in words {
                 let end = format!("{word}\u{10FFFF}");
-                query = query.filter(
-                    constituents::first_key
-                        .ge(word.clone())
-                        .and(constituents::first_key.lt(end.clone()))
-                        .or(constituents::last_key
-                            .ge(word.clone())
-                            .and(constituents::last_key.lt(end))),
-                );
+                let first = constituents::first_key
+                    .ge(word.clone())
+                    .and(constituents::first_key.lt(end.clone()));
+                let last = constituents::last_key
+                    .ge(word)
+                    .and(constituents::last_key.lt(end));
+                query = query.filter(first.or(last));
             }
         }
         Filter::Number(e164) => {
@@ -459,14 +502,6 @@ pub fn list(
         }
     }
     query
-        .order((
-            constituents::last_key,
-            constituents::first_key,
-            constituents::id,
-        ))
-        .offset(offset)
-        .limit(page_size + 1)
-        .load(conn)
 }
 
 /// The Portal numbers of the given constituents.
