@@ -93,19 +93,24 @@ async fn app_sending_through(fake: &FakeTwilio, backend: Backend) -> Option<Test
     TestApp::spawn_with(backend, &env).await
 }
 
-async fn codes_go_out_through_twilios_messages_api(backend: Backend) {
-    let fake = FakeTwilio::start(201);
-    let Some(app) = app_sending_through(&fake, backend).await else {
-        return;
-    };
+/// A parent on file, in a browser that has just asked for a code.
+async fn parent_asking_for_a_code(fake: &FakeTwilio, backend: Backend) -> Option<TestApp> {
+    let app = app_sending_through(fake, backend).await?;
     app.sign_in_as_admin().await;
     app.create_parent_with_portal_number("Ana", "(201) 555-0143")
         .await;
     let parent = app.another_browser();
-
     parent
         .post_form("/portal/sign-in", &[("phone", "2015550143")])
         .await;
+    Some(parent)
+}
+
+async fn codes_go_out_through_twilios_messages_api(backend: Backend) {
+    let fake = FakeTwilio::start(201);
+    let Some(parent) = parent_asking_for_a_code(&fake, backend).await else {
+        return;
+    };
     let message = fake.wait_for_messages(1).await.remove(0);
 
     assert_eq!(
@@ -122,17 +127,9 @@ async fn codes_go_out_through_twilios_messages_api(backend: Backend) {
 
 async fn a_failed_send_is_shown_as_try_again_later(backend: Backend) {
     let fake = FakeTwilio::start(401);
-    let Some(app) = app_sending_through(&fake, backend).await else {
+    let Some(parent) = parent_asking_for_a_code(&fake, backend).await else {
         return;
     };
-    app.sign_in_as_admin().await;
-    app.create_parent_with_portal_number("Ana", "(201) 555-0143")
-        .await;
-    let parent = app.another_browser();
-
-    parent
-        .post_form("/portal/sign-in", &[("phone", "2015550143")])
-        .await;
     fake.wait_for_messages(1).await;
 
     let mut shown = String::new();

@@ -22,6 +22,16 @@ async fn add_office_account(app: &TestApp, username: &str) {
     assert_eq!(location(&response), "/staff");
 }
 
+/// An admin signed in on `app`, and an office account `frontdesk` signed in
+/// in another browser, with its id.
+async fn office_signed_in(app: &TestApp) -> (TestApp, i64) {
+    app.sign_in_as_admin().await;
+    add_office_account(app, "frontdesk").await;
+    let office = app.another_browser();
+    office.sign_in("frontdesk", OFFICE_PASSWORD).await;
+    (office, account_id(app, "frontdesk").await)
+}
+
 /// The id of an account, from its row on the staff page.
 async fn account_id(app: &TestApp, username: &str) -> i64 {
     let page = Page::of(app.get("/staff").await).await;
@@ -143,11 +153,7 @@ async fn weak_staff_passwords_are_refused_with_the_reason(app: TestApp) {
 }
 
 async fn disabling_an_account_ends_its_sessions(app: TestApp) {
-    app.sign_in_as_admin().await;
-    add_office_account(&app, "frontdesk").await;
-    let office = app.another_browser();
-    office.sign_in("frontdesk", OFFICE_PASSWORD).await;
-    let id = account_id(&app, "frontdesk").await;
+    let (office, id) = office_signed_in(&app).await;
 
     let response = app.post_form(&format!("/staff/{id}/disable"), &[]).await;
 
@@ -182,11 +188,7 @@ async fn an_admin_cannot_disable_their_own_account(app: TestApp) {
 }
 
 async fn resetting_a_password_ends_the_accounts_sessions(app: TestApp) {
-    app.sign_in_as_admin().await;
-    add_office_account(&app, "frontdesk").await;
-    let office = app.another_browser();
-    office.sign_in("frontdesk", OFFICE_PASSWORD).await;
-    let id = account_id(&app, "frontdesk").await;
+    let (office, id) = office_signed_in(&app).await;
     let fresh = "quiet lighthouse saffron ladder";
 
     let response = app
