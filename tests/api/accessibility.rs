@@ -282,6 +282,8 @@ async fn the_directory_pages_pass_the_checks(app: TestApp) {
             .click()
             .await
             .expect("a click");
+        // The status line moves the button down when it appears; click after it has.
+        wait_for_text(&client, "#phone-status", "landline").await;
         submit_with_errors(&client, "/constituents").await;
         find(&client, "#confirm_sms_capable").await;
         check(&client, "the new-person form asking to confirm a landline").await;
