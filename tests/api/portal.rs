@@ -280,7 +280,22 @@ async fn a_portal_session_ends_after_thirty_idle_minutes(app: TestApp) {
     assert_eq!(parent.get("/portal").await.status(), StatusCode::SEE_OTHER);
 }
 
+async fn a_portal_session_ends_a_day_after_sign_in_however_busy(app: TestApp) {
+    let (parent, _) = parent_on_file(&app).await;
+    let code = parent.request_portal_code("2015550143", NUMBER).await;
+    verify(&parent, &code).await;
+    for _ in 0..49 {
+        app.clock.advance(TimeDelta::minutes(29));
+        assert_eq!(parent.get("/portal").await.status(), StatusCode::OK);
+    }
+
+    app.clock.advance(TimeDelta::minutes(29));
+
+    assert_eq!(parent.get("/portal").await.status(), StatusCode::SEE_OTHER);
+}
+
 on_both_databases!(
+    a_portal_session_ends_a_day_after_sign_in_however_busy,
     a_parent_signs_in_with_a_texted_code,
     the_sign_in_answer_does_not_tell_whose_number_it_is,
     portal_and_staff_sessions_open_only_their_own_pages,
