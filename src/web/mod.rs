@@ -33,7 +33,7 @@ pub fn app_routes(cfg: &mut web::ServiceConfig, staff: Sessions, portal: Session
                 .route("/verify", web::get().to(portal::sign_in::show_verify))
                 .route("/verify", web::post().to(portal::sign_in::submit_verify))
                 .route("/sign-out", web::post().to(portal::home::sign_out))
-                .default_service(web::to(home::not_found_anywhere)),
+                .default_service(web::to(home::portal_not_found)),
         )
         .service(
             web::scope("")

@@ -17,7 +17,7 @@ pub async fn not_found(_staff: Option<StaffUser>) -> Result<HttpResponse, AppErr
     Err(AppError::NotFound)
 }
 
-/// Any unknown address under `/portal`.
-pub async fn not_found_anywhere() -> Result<HttpResponse, AppError> {
+/// Any unknown address under `/portal`, where there is no staff session.
+pub async fn portal_not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }

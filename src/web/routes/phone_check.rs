@@ -15,15 +15,13 @@ use crate::web::auth::StaffUser;
 use crate::web::error::AppError;
 use crate::web::{Link, page};
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct CheckQuery {
-    #[serde(default)]
     number: String,
     /// The profile being edited, whose own number is no conflict.
-    #[serde(default)]
     exclude: String,
     /// `general` for a general number; anything else checks a Portal number.
-    #[serde(default)]
     role: String,
 }
 

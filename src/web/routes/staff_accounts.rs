@@ -69,13 +69,11 @@ pub async fn show(admin: AdminUser, db: web::Data<Database>) -> Result<HttpRespo
     page(&staff_page(admin, &db, NewAccount::default(), FieldErrors::default()).await?)
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct NewAccountForm {
-    #[serde(default)]
     username: String,
-    #[serde(default)]
     role: String,
-    #[serde(default)]
     password: String,
 }
 
@@ -208,9 +206,9 @@ pub async fn show_password(
     page(&password_page(admin, &db, id, FieldErrors::default()).await?)
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct PasswordForm {
-    #[serde(default)]
     password: String,
 }
 

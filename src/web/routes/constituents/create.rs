@@ -58,23 +58,16 @@ pub async fn show(staff: StaffUser) -> Result<HttpResponse, AppError> {
     page(&NewPage::new(staff, typed, false, nothing_wrong))
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct NewForm {
-    #[serde(default)]
     first_name: String,
-    #[serde(default)]
     last_name: String,
-    #[serde(default)]
     persona: Vec<String>,
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     phone: String,
-    #[serde(default)]
     phone_type: String,
-    #[serde(default)]
     phone_sms: Option<String>,
-    #[serde(default)]
     confirm_sms_capable: Option<String>,
 }
 

@@ -134,37 +134,23 @@ fn edit_page(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct EditForm {
-    #[serde(default)]
     first_name: String,
-    #[serde(default)]
     last_name: String,
-    #[serde(default)]
     persona: Vec<String>,
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     sms_number: String,
-    #[serde(default)]
     sms_number_type: String,
-    #[serde(default)]
     phone_1: String,
-    #[serde(default)]
     phone_1_type: String,
-    #[serde(default)]
     phone_2: String,
-    #[serde(default)]
     phone_2_type: String,
-    #[serde(default)]
     phone_3: String,
-    #[serde(default)]
     phone_3_type: String,
-    #[serde(default)]
     phone_4: String,
-    #[serde(default)]
     phone_4_type: String,
-    #[serde(default)]
     confirm_sms_capable: Option<String>,
 }
 

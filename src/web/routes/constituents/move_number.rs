@@ -29,9 +29,9 @@ struct MovePage {
     problem: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct NumberQuery {
-    #[serde(default)]
     number: String,
 }
 
@@ -74,9 +74,9 @@ pub async fn show(
     page(&page_view)
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct MoveForm {
-    #[serde(default)]
     number: String,
 }
 

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use diesel::QueryResult;
 
 use super::form::holder_link;
 use super::{load, parse_id};
@@ -17,7 +18,6 @@ use crate::web::{Link, page};
 /// One stored number as the profile shows it.
 struct NumberView {
     shown: String,
-    e164: String,
     label: &'static str,
     kind: &'static str,
     /// Whose Portal number this general number also is, if anyone else's.
@@ -29,7 +29,6 @@ impl NumberView {
         let number = PhoneNumber::from_stored(&row.e164, row.extension.as_deref());
         Self {
             shown: display_stored(&row.e164, row.extension.as_deref(), region),
-            e164: row.e164.clone(),
             label: PhoneLabel::parse(&row.label).map_or("Other", PhoneLabel::title),
             kind: number.map_or("Unknown kind", |n| n.kind().label()),
             portal_of: None,
@@ -59,28 +58,34 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path)?;
     let person = load(&db, id).await?;
-    let (rows, history) = db
+    // One trip to the database: the numbers, whose Portal number each general
+    // number also is, and the history.
+    let (rows, holders, history) = db
         .run(move |conn| {
             let numbers = constituents::numbers_of(conn, id)?;
-            Ok((numbers, audit::for_constituent(conn, id)?))
+            let holders = numbers
+                .iter()
+                .map(|row| match Slot::from_index(row.slot) {
+                    Some(Slot::Portal) => Ok(None),
+                    _ => constituents::portal_holder(conn, &row.e164, Some(id)),
+                })
+                .collect::<QueryResult<Vec<_>>>()?;
+            Ok((numbers, holders, audit::for_constituent(conn, id)?))
         })
         .await?;
 
     let region = settings.default_region;
     let mut portal_number = None;
     let mut general_numbers = Vec::new();
-    for row in &rows {
+    for (row, holder) in rows.iter().zip(holders) {
+        let mut view = NumberView::new(row, region);
         match Slot::from_index(row.slot) {
-            Some(Slot::Portal) => portal_number = Some(NumberView::new(row, region)),
-            _ => general_numbers.push(NumberView::new(row, region)),
+            Some(Slot::Portal) => portal_number = Some(view),
+            _ => {
+                view.portal_of = holder.map(|holder| holder_link(holder.id, &holder.name));
+                general_numbers.push(view);
+            }
         }
-    }
-    for view in &mut general_numbers {
-        let e164 = view.e164.clone();
-        let holder = db
-            .run(move |conn| constituents::portal_holder(conn, &e164, Some(id)))
-            .await?;
-        view.portal_of = holder.map(|holder| holder_link(holder.id, &holder.name));
     }
 
     page(&ProfilePage {

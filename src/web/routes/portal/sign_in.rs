@@ -53,9 +53,9 @@ pub async fn show(
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct PhoneForm {
-    #[serde(default)]
     phone: String,
 }
 
@@ -208,9 +208,9 @@ pub async fn show_verify(
     page(&VerifyPage::new(&session, &settings, &db, None).await?)
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct CodeForm {
-    #[serde(default)]
     code: String,
 }
 
